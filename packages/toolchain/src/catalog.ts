@@ -1,0 +1,192 @@
+/**
+ * The pinned toolchain. One entry per upstream component; a component may ship several
+ * binaries (etcd ships etcdctl and etcdutl, the Kubernetes build yields four). Bumping a version
+ * here is the whole upgrade: the build recipes derive everything else from upstream's go.mod.
+ */
+
+export type ToolName =
+  | 'helm'
+  | 'etcd'
+  | 'etcdctl'
+  | 'etcdutl'
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'kube-scheduler'
+  | 'kubectl'
+  | 'kwok'
+  | 'registry';
+
+export const TOOL_NAMES: readonly ToolName[] = [
+  'helm',
+  'etcd',
+  'etcdctl',
+  'etcdutl',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kubectl',
+  'kwok',
+  'registry',
+];
+
+/** `go install module/pkg@version`: for modules without replace directives. */
+export interface GoInstallRecipe {
+  kind: 'go-install';
+  packages: Record<string, string>;
+  ldflags?: string[];
+}
+
+/**
+ * A generated Go module that requires `root@version` and replaces every module that the root's
+ * own go.mod points at a local folder (`=> ./staging/...`, `=> ../server`) with the published
+ * module at `replaceVersion`. `go install` refuses modules with replace directives, hence this.
+ */
+export interface GoModuleRecipe {
+  kind: 'go-module';
+  root: string;
+  /** Module whose go.mod lists the local replaces (may differ from root, as for etcd). */
+  replacesFrom: string;
+  /** Version that each locally replaced module is published at. */
+  replaceVersion: string;
+  /** `module@version` arguments for `go get`. */
+  get: string[];
+  /** binary name -> import path to build. */
+  packages: Record<string, string>;
+  ldflags?: string[];
+}
+
+export interface Component {
+  id: string;
+  version: string;
+  binaries: ToolName[];
+  recipe: GoInstallRecipe | GoModuleRecipe;
+  /** Names the same tool may carry on PATH (Debian's registry is `docker-registry`). */
+  pathAliases?: Partial<Record<ToolName, string[]>>;
+  /** Whether a binary found outside our cache, at `version`, is good enough to use. */
+  accepts: (found: string) => boolean;
+  /** Why `accepts` draws its line, for doctor and error messages. */
+  requirement: string;
+  /** How long the cold build took on 2 cores, shown while building. */
+  typicalBuildSeconds: number;
+}
+
+const K8S = 'v1.36.3';
+const k8sMinor = 36;
+
+export const COMPONENTS: readonly Component[] = [
+  {
+    id: 'helm',
+    version: 'v4.3.1',
+    binaries: ['helm'],
+    recipe: {
+      kind: 'go-install',
+      packages: { helm: 'helm.sh/helm/v4/cmd/helm' },
+      // Without this helm reports only "v4.3".
+      ldflags: ['-X helm.sh/helm/v4/internal/version.version=v4.3.1'],
+    },
+    accepts: (v) => /^v?4\.\d+\.\d+/.test(v) && cmpSemver(v, '4.3.0') >= 0,
+    requirement: 'helm 4.3 or newer (charts are tested with helm 4)',
+    typicalBuildSeconds: 150,
+  },
+  {
+    id: 'etcd',
+    version: 'v3.6.10',
+    binaries: ['etcd', 'etcdctl', 'etcdutl'],
+    recipe: {
+      kind: 'go-module',
+      root: 'go.etcd.io/etcd/server/v3@v3.6.10',
+      replacesFrom: 'go.etcd.io/etcd/server/v3@v3.6.10',
+      replaceVersion: 'v3.6.10',
+      get: ['server', 'etcdctl', 'etcdutl'].map((m) => `go.etcd.io/etcd/${m}/v3@v3.6.10`),
+      packages: {
+        etcd: 'go.etcd.io/etcd/server/v3',
+        etcdctl: 'go.etcd.io/etcd/etcdctl/v3',
+        etcdutl: 'go.etcd.io/etcd/etcdutl/v3',
+      },
+    },
+    // Kubernetes 1.36 watches with progress requests, which etcd 3.4 (Debian's) rejects.
+    accepts: (v) => cmpSemver(v, '3.5.13') >= 0,
+    requirement: 'etcd 3.5.13 or newer (Debian ships 3.4, too old for watch progress requests)',
+    typicalBuildSeconds: 60,
+  },
+  {
+    id: 'kubernetes',
+    version: K8S,
+    binaries: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'],
+    recipe: {
+      kind: 'go-module',
+      root: `k8s.io/kubernetes@${K8S}`,
+      replacesFrom: `k8s.io/kubernetes@${K8S}`,
+      replaceVersion: `v0.${k8sMinor}.3`,
+      get: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'].map(
+        (c) => `k8s.io/kubernetes/cmd/${c}@${K8S}`,
+      ),
+      packages: {
+        'kube-apiserver': 'k8s.io/kubernetes/cmd/kube-apiserver',
+        'kube-controller-manager': 'k8s.io/kubernetes/cmd/kube-controller-manager',
+        'kube-scheduler': 'k8s.io/kubernetes/cmd/kube-scheduler',
+        kubectl: 'k8s.io/kubernetes/cmd/kubectl',
+      },
+      // Without these the server reports v0.0.0 and every chart's kubeVersion check fails.
+      ldflags: [
+        `-X k8s.io/component-base/version.gitVersion=${K8S}`,
+        '-X k8s.io/component-base/version.gitMajor=1',
+        `-X k8s.io/component-base/version.gitMinor=${k8sMinor}`,
+        `-X k8s.io/client-go/pkg/version.gitVersion=${K8S}`,
+      ],
+    },
+    // The control plane must be exactly ours; kubectl may skew by one minor version.
+    accepts: (v) => sameMinor(v, K8S),
+    requirement: `Kubernetes ${K8S.slice(0, 5)}.x (tests assume this API version)`,
+    typicalBuildSeconds: 450,
+  },
+  {
+    id: 'kwok',
+    version: 'v0.8.0',
+    binaries: ['kwok'],
+    recipe: { kind: 'go-install', packages: { kwok: 'sigs.k8s.io/kwok/cmd/kwok' } },
+    accepts: (v) => cmpSemver(v, '0.7.0') >= 0,
+    requirement: 'kwok 0.7 or newer',
+    typicalBuildSeconds: 145,
+  },
+  {
+    id: 'registry',
+    version: 'v3.1.2',
+    binaries: ['registry'],
+    recipe: {
+      kind: 'go-install',
+      packages: { registry: 'github.com/distribution/distribution/v3/cmd/registry' },
+    },
+    pathAliases: { registry: ['registry', 'docker-registry'] },
+    // distribution 2.7+ stores OCI artifacts such as helm charts.
+    accepts: (v) => cmpSemver(v, '2.7.0') >= 0,
+    requirement: 'distribution registry 2.7 or newer',
+    typicalBuildSeconds: 120,
+  },
+];
+
+export function componentOf(tool: ToolName): Component {
+  const c = COMPONENTS.find((x) => x.binaries.includes(tool));
+  if (!c) throw new Error(`unknown tool ${tool}`);
+  return c;
+}
+
+function parts(v: string): number[] {
+  const m = /(\d+)\.(\d+)\.(\d+)/.exec(v);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
+}
+
+/** Compares the first x.y.z found in each string; pre-release suffixes are ignored. */
+export function cmpSemver(a: string, b: string): number {
+  const [pa, pb] = [parts(a), parts(b)];
+  for (let i = 0; i < 3; i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function sameMinor(a: string, b: string): boolean {
+  const [pa, pb] = [parts(a), parts(b)];
+  return pa[0] === pb[0] && pa[1] === pb[1];
+}

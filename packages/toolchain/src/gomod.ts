@@ -1,0 +1,24 @@
+/**
+ * Reads a go.mod's replace directives that point at local folders. Those are the modules a
+ * generated build module must replace with their published versions.
+ */
+export function localReplaces(goMod: string): string[] {
+  const found = new Set<string>();
+  const single = /^\s*replace\s+(\S+)(?:\s+\S+)?\s+=>\s+(\.{1,2}\/\S*)\s*$/;
+  const inBlock = /^\s*(\S+)(?:\s+v\S+)?\s+=>\s+(\.{1,2}\/\S*)\s*$/;
+  let block = false;
+  for (const line of goMod.split('\n')) {
+    const text = line.replace(/\/\/.*$/, '');
+    if (/^\s*replace\s*\(\s*$/.test(text)) {
+      block = true;
+      continue;
+    }
+    if (block && /^\s*\)\s*$/.test(text)) {
+      block = false;
+      continue;
+    }
+    const m = (block ? inBlock : single).exec(text);
+    if (m?.[1]) found.add(m[1]);
+  }
+  return [...found].sort();
+}
