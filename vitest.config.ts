@@ -16,7 +16,11 @@ export default defineConfig({
       {
         test: {
           name: 'cluster',
-          include: ['packages/*/test/**/*.cluster.test.ts', 'test/**/*.cluster.test.ts', 'bootstrap/test/**/*.cluster.test.ts'],
+          include: [
+            'packages/*/test/**/*.cluster.test.ts',
+            'test/**/*.cluster.test.ts',
+            'bootstrap/test/**/*.cluster.test.ts',
+          ],
           globalSetup: ['packages/testkit/src/global-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 600_000,

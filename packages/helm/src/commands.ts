@@ -1,5 +1,5 @@
-import { parseManifests, type KubeObject } from './manifests.ts';
-import { HelmError, runHelm, type RunOptions } from './run.ts';
+import { type KubeObject, parseManifests } from './manifests.ts';
+import { HelmError, type RunOptions, runHelm } from './run.ts';
 
 export interface ChartInput {
   /** Chart folder, .tgz, or oci:// reference. */
@@ -53,7 +53,10 @@ export interface LintResult {
 }
 
 /** `helm lint [--strict]`; never throws for lint findings, only for a helm that cannot run. */
-export async function lint(i: Omit<ChartInput, 'release'> & { strict?: boolean }, opts?: RunOptions): Promise<LintResult> {
+export async function lint(
+  i: Omit<ChartInput, 'release'> & { strict?: boolean },
+  opts?: RunOptions,
+): Promise<LintResult> {
   const args = ['lint', i.chart, ...chartArgs({ ...i, release: 'lint' })];
   if (i.strict ?? true) args.push('--strict');
   try {

@@ -1,3 +1,11 @@
-export { lint, template, templateArgs, templateText, type ChartInput, type LintResult, type TemplateInput } from './commands.ts';
-export { parseManifests, type KubeObject } from './manifests.ts';
-export { HelmError, runHelm, type RunOptions, type RunResult } from './run.ts';
+export {
+  type ChartInput,
+  type LintResult,
+  lint,
+  type TemplateInput,
+  template,
+  templateArgs,
+  templateText,
+} from './commands.ts';
+export { type KubeObject, parseManifests } from './manifests.ts';
+export { HelmError, type RunOptions, type RunResult, runHelm } from './run.ts';

@@ -39,8 +39,17 @@ export async function runHelm(args: string[], opts: RunOptions = {}): Promise<Ru
       { cwd: opts.cwd, env: opts.env ?? process.env, maxBuffer: opts.maxBuffer ?? 256 * 1024 * 1024 },
       (err, stdout, stderr) => {
         if (!err) return resolve({ stdout, stderr });
-        const line = stderr.split('\n').find((l) => l.startsWith('Error:')) ?? stderr.trim().split('\n')[0] ?? err.message;
-        reject(new HelmError(`helm ${args[0]}: ${line.replace(/^Error:\s*/, '')}`, args, stderr, typeof err.code === 'number' ? err.code : null, stdout));
+        const line =
+          stderr.split('\n').find((l) => l.startsWith('Error:')) ?? stderr.trim().split('\n')[0] ?? err.message;
+        reject(
+          new HelmError(
+            `helm ${args[0]}: ${line.replace(/^Error:\s*/, '')}`,
+            args,
+            stderr,
+            typeof err.code === 'number' ? err.code : null,
+            stdout,
+          ),
+        );
       },
     );
   });

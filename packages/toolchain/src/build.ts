@@ -21,13 +21,18 @@ function go(args: string[], cwd: string, ge: GoEnv, capture = false): Promise<st
     const log = createWriteStream(ge.logFile, { flags: 'a' });
     log.write(`$ go ${args.join(' ')}\n`);
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (capture ? (out += d.toString()) : log.write(d)));
+    child.stdout.on('data', (d: Buffer) => {
+      if (capture) out += d.toString();
+      else log.write(d);
+    });
     child.stderr.on('data', (d: Buffer) => log.write(d));
     child.on('error', (e) => {
       log.end();
       reject(
         (e as NodeJS.ErrnoException).code === 'ENOENT'
-          ? new ToolchainError('Go is not installed: it is needed to build the toolchain (install Go 1.24+ or put the tools on PATH)')
+          ? new ToolchainError(
+              'Go is not installed: it is needed to build the toolchain (install Go 1.24+ or put the tools on PATH)',
+            )
           : e,
       );
     });
@@ -99,7 +104,9 @@ export async function buildComponent(c: Component, log: Log, env: NodeJS.Process
       await mkdir(work, { recursive: true });
       const modFile = join(work, 'go.mod');
       if (!(await exists(modFile))) await writeFile(modFile, `module kosmos.local/build/${c.id}\n\ngo 1.24\n`);
-      const info = JSON.parse(await go(['mod', 'download', '-json', r.replacesFrom], work, ge, true)) as { GoMod?: string };
+      const info = JSON.parse(await go(['mod', 'download', '-json', r.replacesFrom], work, ge, true)) as {
+        GoMod?: string;
+      };
       if (!info.GoMod) throw new BuildFailed(`go mod download gave no go.mod for ${r.replacesFrom}`, logFile);
       const replaces = localReplaces(await readFile(info.GoMod, 'utf8'));
       if (replaces.length > 0) {
@@ -118,7 +125,9 @@ export async function buildComponent(c: Component, log: Log, env: NodeJS.Process
   } catch (e) {
     await rm(tmpDir, { recursive: true, force: true });
     if (e instanceof BuildFailed) {
-      throw new ToolchainError(`building ${label} failed (${e.message}); last lines of ${e.logFile}:\n${await tail(e.logFile)}`);
+      throw new ToolchainError(
+        `building ${label} failed (${e.message}); last lines of ${e.logFile}:\n${await tail(e.logFile)}`,
+      );
     }
     throw e;
   } finally {

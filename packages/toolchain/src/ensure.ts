@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { componentOf, type Component, type ToolName } from './catalog.ts';
 import { buildComponent, type Log } from './build.ts';
+import { type Component, componentOf, type ToolName } from './catalog.ts';
 import { ToolchainError } from './errors.ts';
 import { withLock } from './lock.ts';
 import { cacheRoot, componentDir } from './paths.ts';

@@ -1,5 +1,5 @@
-export { COMPONENTS, TOOL_NAMES, cmpSemver, componentOf, type Component, type ToolName } from './catalog.ts';
-export { ensure, resolveTool, type EnsureOptions, type Resolved, type Source } from './ensure.ts';
+export { COMPONENTS, type Component, cmpSemver, componentOf, TOOL_NAMES, type ToolName } from './catalog.ts';
+export { type EnsureOptions, ensure, type Resolved, resolveTool, type Source } from './ensure.ts';
 export { ToolchainError } from './errors.ts';
 export { localReplaces } from './gomod.ts';
 export { cacheRoot, componentDir } from './paths.ts';

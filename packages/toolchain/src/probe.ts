@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, realpath } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ToolName } from './catalog.ts';
@@ -35,14 +35,21 @@ async function isExecutable(path: string): Promise<boolean> {
   }
 }
 
-/** Absolute paths of `names` in the given directories, in directory order. */
+/**
+ * Absolute paths of `names` in the given directories, in directory order; a binary reachable
+ * twice (/bin is often a link to /usr/bin) is listed once.
+ */
 export async function findInDirs(names: string[], dirs: string[]): Promise<string[]> {
   const hits: string[] = [];
+  const seen = new Set<string>();
   for (const dir of dirs) {
-    if (!dir) continue;
     for (const name of names) {
       const p = join(dir, name);
-      if (await isExecutable(p)) hits.push(p);
+      if (!(await isExecutable(p))) continue;
+      const real = await realpath(p);
+      if (seen.has(real)) continue;
+      seen.add(real);
+      hits.push(p);
     }
   }
   return hits;

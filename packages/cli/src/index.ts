@@ -1,0 +1,108 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+/** Exit codes every command documents: 0 ok, 1 failure found or operation failed, 2 bad usage. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** An error meant for the user: printed as one line, no stack trace. */
+export class UserError extends Error {
+  override name = 'UserError';
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.failed,
+  ) {
+    super(message);
+  }
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface CommandSpec<O extends Options> {
+  name: string;
+  summary: string;
+  usage: string;
+  /** Flag docs, one line each, shown by --help. */
+  flags: string[];
+  exitCodes?: string[];
+  options: O;
+  allowPositionals?: boolean;
+  run: (args: { values: Record<string, unknown>; positionals: string[] }) => Promise<number | undefined>;
+}
+
+/** Names of error classes that carry a message written for users (from any package). */
+const USER_FACING = new Set([
+  'UserError',
+  'ToolchainError',
+  'StartupError',
+  'HelmError',
+  'KubectlError',
+  'CrdSourceError',
+]);
+
+function helpText<O extends Options>(s: CommandSpec<O>): string {
+  const codes = s.exitCodes ?? ['0  success', '1  the operation failed', '2  bad usage or input'];
+  return [
+    `${s.name} — ${s.summary}`,
+    '',
+    `Usage: ${s.usage}`,
+    '',
+    'Options:',
+    ...s.flags.map((f) => `  ${f}`),
+    '  --debug             print stack traces for errors',
+    '  -h, --help          show this help',
+    '',
+    'Exit codes:',
+    ...codes.map((c) => `  ${c}`),
+    '',
+  ].join('\n');
+}
+
+/**
+ * Runs a command: parses flags (unknown flags are a usage error), prints --help, turns thrown
+ * errors into one line on stderr with the right exit code, and sets process.exitCode.
+ */
+export async function runCommand<O extends Options>(spec: CommandSpec<O>, argv = process.argv.slice(2)): Promise<void> {
+  const options = { ...spec.options, help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } } as Options;
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: spec.allowPositionals ?? false, strict: true });
+  } catch (e) {
+    process.stderr.write(`${spec.name}: ${(e as Error).message} (see --help)\n`);
+    process.exitCode = EXIT.usage;
+    return;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(helpText(spec));
+    process.exitCode = EXIT.ok;
+    return;
+  }
+  try {
+    process.exitCode = (await spec.run({ values: parsed.values, positionals: parsed.positionals })) ?? EXIT.ok;
+  } catch (e) {
+    const err = e as Error & { exitCode?: number };
+    if (parsed.values.debug) process.stderr.write(`${spec.name}: ${err.stack ?? err.message}\n`);
+    else if (USER_FACING.has(err.name)) process.stderr.write(`${spec.name}: ${err.message}\n`);
+    else
+      process.stderr.write(
+        `${spec.name}: unexpected error: ${err.message.split('\n')[0]} (rerun with --debug for details)\n`,
+      );
+    process.exitCode = err instanceof UserError ? err.exitCode : EXIT.failed;
+  }
+}
+
+/** Progress goes to stderr so stdout stays clean for --json. */
+export function progress(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** Fixed-width text table for people. */
+export function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}

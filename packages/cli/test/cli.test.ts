@@ -1,0 +1,87 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EXIT, runCommand, table, UserError } from '../src/index.ts';
+
+let stderr: string;
+let stdout: string;
+beforeEach(() => {
+  stderr = '';
+  stdout = '';
+  process.exitCode = undefined;
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    stderr += String(s);
+    return true;
+  });
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    stdout += String(s);
+    return true;
+  });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  process.exitCode = undefined;
+});
+
+const spec = (run: () => Promise<number | undefined>) => ({
+  name: 'demo',
+  summary: 'a demo command',
+  usage: 'demo [--json]',
+  flags: ['--json   json output'],
+  options: { json: { type: 'boolean' as const } },
+  run,
+});
+
+describe('runCommand', () => {
+  it('prints help with usage, flags and exit codes', async () => {
+    await runCommand(
+      spec(async () => 0),
+      ['--help'],
+    );
+    expect(stdout).toContain('Usage: demo [--json]');
+    expect(stdout).toContain('Exit codes:');
+    expect(process.exitCode).toBe(0);
+  });
+
+  it('rejects an unknown flag as a usage error on one line', async () => {
+    await runCommand(
+      spec(async () => 0),
+      ['--nope'],
+    );
+    expect(process.exitCode).toBe(EXIT.usage);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/demo: .*--nope/);
+  });
+
+  it('prints a user error as one line without a stack, with its exit code', async () => {
+    await runCommand(
+      spec(async () => {
+        throw new UserError('environments/dev/environment.yaml:3:5: releases[0].name: expected a string', 2);
+      }),
+      [],
+    );
+    expect(stderr).toBe('demo: environments/dev/environment.yaml:3:5: releases[0].name: expected a string\n');
+    expect(process.exitCode).toBe(2);
+  });
+
+  it('hides the stack of an unexpected error unless --debug is given', async () => {
+    const boom = spec(async () => {
+      throw new TypeError('x is undefined');
+    });
+    await runCommand(boom, []);
+    expect(stderr).not.toContain('    at ');
+    expect(stderr).toContain('--debug');
+    stderr = '';
+    await runCommand(boom, ['--debug']);
+    expect(stderr).toContain('    at ');
+  });
+});
+
+describe('table', () => {
+  it('pads columns to the widest cell', () => {
+    expect(
+      table([
+        ['A', 'BB'],
+        ['ccc', 'd'],
+      ]),
+    ).toBe('A    BB\nccc  d');
+  });
+});
