@@ -22,3 +22,14 @@ export function localReplaces(goMod: string): string[] {
   }
   return [...found].sort();
 }
+
+/**
+ * Whether `modulePath` can be required at `version` under Go's import-compatibility rule: a
+ * v2+ version needs the `/vN` suffix (etcd's root module `go.etcd.io/etcd` cannot be v3.6.10,
+ * while `go.etcd.io/etcd/api/v3` can).
+ */
+export function compatibleWith(modulePath: string, version: string): boolean {
+  const major = Number(/^v(\d+)\./.exec(version)?.[1] ?? Number.NaN);
+  const suffix = /\/v(\d+)$/.exec(modulePath)?.[1];
+  return suffix === undefined ? major <= 1 : Number(suffix) === major;
+}

@@ -1,6 +1,6 @@
 export { COMPONENTS, type Component, cmpSemver, componentOf, TOOL_NAMES, type ToolName } from './catalog.ts';
 export { type EnsureOptions, ensure, type Resolved, resolveTool, type Source } from './ensure.ts';
 export { ToolchainError } from './errors.ts';
-export { localReplaces } from './gomod.ts';
+export { compatibleWith, localReplaces } from './gomod.ts';
 export { cacheRoot, componentDir } from './paths.ts';
 export { parseVersion, probeVersion } from './probe.ts';
