@@ -80,12 +80,18 @@ export async function runCommand<O extends Options>(spec: CommandSpec<O>, argv =
   } catch (e) {
     const err = e as Error & { exitCode?: number };
     if (parsed.values.debug) process.stderr.write(`${spec.name}: ${err.stack ?? err.message}\n`);
-    else if (USER_FACING.has(err.name)) process.stderr.write(`${spec.name}: ${err.message}\n`);
-    else
+    else if (USER_FACING.has(err.name) || (err as { userFacing?: boolean }).userFacing) {
+      process.stderr.write(
+        `${err.message
+          .split('\n')
+          .map((l) => `${spec.name}: ${l}`)
+          .join('\n')}\n`,
+      );
+    } else
       process.stderr.write(
         `${spec.name}: unexpected error: ${err.message.split('\n')[0]} (rerun with --debug for details)\n`,
       );
-    process.exitCode = err instanceof UserError ? err.exitCode : EXIT.failed;
+    process.exitCode = err instanceof UserError ? err.exitCode : (err.exitCode ?? EXIT.failed);
   }
 }
 

@@ -10,6 +10,10 @@ export interface ChartInput {
   /** `--set` pairs (values given on the command line by tests and tools). */
   set?: Record<string, string | number | boolean>;
   version?: string;
+  /** Chart repository URL for an upstream chart (`--repo`). */
+  repo?: string;
+  /** Talk to an OCI registry over plain HTTP (the local one). */
+  plainHttp?: boolean;
 }
 
 export interface TemplateInput extends ChartInput {
@@ -26,6 +30,8 @@ function chartArgs(i: ChartInput): string[] {
   for (const f of i.valuesFiles ?? []) a.push('--values', f);
   for (const [k, v] of Object.entries(i.set ?? {})) a.push('--set', `${k}=${v}`);
   if (i.version) a.push('--version', i.version);
+  if (i.repo) a.push('--repo', i.repo);
+  if (i.plainHttp) a.push('--plain-http');
   return a;
 }
 

@@ -7,5 +7,6 @@ export {
   templateArgs,
   templateText,
 } from './commands.ts';
+export { prepareChart } from './dependencies.ts';
 export { type KubeObject, parseManifests } from './manifests.ts';
 export { HelmError, type RunOptions, type RunResult, runHelm } from './run.ts';

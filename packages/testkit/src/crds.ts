@@ -39,7 +39,8 @@ export class CrdSourceError extends Error {
   override name = 'CrdSourceError';
 }
 
-async function moduleDir(mod: string, version: string): Promise<string> {
+/** The module's folder in the Go module cache, downloading it through the proxy on first use. */
+export async function moduleDir(mod: string, version: string): Promise<string> {
   try {
     const { stdout } = await run('go', ['mod', 'download', '-json', `${mod}@${version}`], {
       maxBuffer: 16 * 1024 * 1024,

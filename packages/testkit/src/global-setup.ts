@@ -1,28 +1,50 @@
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensure } from '@kosmos/toolchain';
 import type { TestProject } from 'vitest/node';
 import { killNow } from './daemon.ts';
-import { down, type LocalState, readState, repoStateRoot, up } from './local.ts';
+import { down, repoStateRoot, up } from './local.ts';
 
 /**
  * Brings one local cluster and registry up for the whole `cluster` test project and tears
  * them down after it, also when tests fail or the run is interrupted. Tests get the connection
  * details through `localCluster()` from `@kosmos/testkit/vitest`.
  *
- * The test environment has a folder of its own (.kosmos/test), so a developer's `pnpm run up`
- * environment is neither reused nor stopped by a test run.
+ * Test runs have folders of their own (.kosmos/test/<pid>), so a developer's `pnpm run up`
+ * environment is neither reused nor stopped by a test run, nor is another test run's.
  */
+/** Whether a test run (by its PID, the folder's name) is still going. */
+function runAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Stops what runs killed hard (SIGKILL, OOM) left behind, and drops their folders. */
+async function reapStaleRuns(base: string): Promise<void> {
+  const entries = await readdir(base).catch(() => [] as string[]);
+  for (const name of entries) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || runAlive(pid)) continue;
+    await down({ stateDir: join(base, name), purgeRegistry: true });
+    await rm(join(base, name), { recursive: true, force: true });
+  }
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const stateDir = process.env.KOSMOS_TEST_STATE_DIR ?? join(repoStateRoot(), 'test');
-  // A run killed hard last time may have left processes; never reuse them, start clean.
-  await down({ stateDir, purgeRegistry: true });
+  // One folder per run (named by PID): runs in parallel, in one checkout, never share a cluster.
+  const base = process.env.KOSMOS_TEST_STATE_DIR ?? join(repoStateRoot(), 'test');
+  await reapStaleRuns(base);
+  const stateDir = join(base, String(process.pid));
   const log = (l: string) => process.stderr.write(`[testkit] ${l}\n`);
   const state = await up({ stateDir, log });
   log(`local cluster ${state.kubeVersion} up in ${state.seconds.toFixed(1)}s; registry ${state.registry}`);
-  const killAll = (s: LocalState) => () => {
-    for (const d of s.daemons) killNow(d);
+  const onExit = () => {
+    for (const d of state.daemons) killNow(d);
   };
-  const onExit = killAll(state);
   const onSignal = (sig: NodeJS.Signals) => {
     onExit();
     process.kill(process.pid, sig);
@@ -43,7 +65,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     process.off('exit', onExit);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    const current = await readState(stateDir);
-    if (current) await down({ stateDir, purgeRegistry: true });
+    await down({ stateDir, purgeRegistry: true });
+    await rm(stateDir, { recursive: true, force: true });
   };
 }
