@@ -1,0 +1,17 @@
+export { checkGraph, type GraphCheck, type GraphNode, waves } from './graph.ts';
+export {
+  type ChartRef,
+  type ClusterRef,
+  ENVIRONMENTS_DIR,
+  type Environment,
+  findRelease,
+  findRepoRoot,
+  type Gates,
+  listEnvironments,
+  loadAll,
+  loadEnvironment,
+  type Release,
+} from './model.ts';
+export { dottedPath, EnvironmentError, formatProblem, type Problem } from './problems.ts';
+export { locate, parseSource, type SourceFile } from './source.ts';
+export { compile, schemaProblems } from './validate.ts';

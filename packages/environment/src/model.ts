@@ -1,0 +1,247 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import schema from './environment.schema.json' with { type: 'json' };
+import { checkGraph } from './graph.ts';
+import { dottedPath, EnvironmentError, type Problem } from './problems.ts';
+import { locate, parseSource, type SourceFile } from './source.ts';
+import { compile, schemaProblems } from './validate.ts';
+
+/** A chart of this repository (charts/<name>) or an upstream chart from its repository. */
+export type ChartRef =
+  | { kind: 'repo'; name: string; dir: string }
+  | { kind: 'upstream'; name: string; repository: string };
+
+export interface Release {
+  name: string;
+  namespace: string;
+  chart: ChartRef;
+  /** A pinned chart version, or 'tree' to use the chart as it is in this repository. */
+  version: string;
+  /** Absolute paths of values files, in the order helm applies them. */
+  values: string[];
+  needs: string[];
+  /** Where the release is declared, for messages. */
+  at: { file: string; line: number; col: number };
+}
+
+export type ClusterRef = { local: true } | { local: false; context: string; kubeconfig?: string };
+
+export interface Gates {
+  approval: boolean;
+  sourceHealthy: boolean;
+  noDrift: boolean;
+}
+
+export interface Environment {
+  name: string;
+  description?: string;
+  /** Absolute path of environment.yaml. */
+  file: string;
+  dir: string;
+  kubernetesVersion: string;
+  cluster: ClusterRef;
+  /** 'local' means the registry of `pnpm run up`. */
+  registry: { local: true } | { local: false; url: string };
+  promotesFrom?: string;
+  gates: Gates;
+  releases: Release[];
+}
+
+interface RawRelease {
+  name: string;
+  namespace: string;
+  chart: string | { name: string; repository: string };
+  version: string;
+  values?: string[];
+  needs?: string[];
+}
+interface RawEnvironment {
+  name: string;
+  description?: string;
+  kubernetesVersion: string;
+  cluster: { local: true } | { context: string; kubeconfig?: string };
+  registry: string;
+  promotesFrom?: string;
+  gates?: Partial<Gates>;
+  releases: RawRelease[];
+}
+
+const validate = compile(schema as Record<string, unknown>);
+
+export const ENVIRONMENTS_DIR = 'environments';
+
+/** Names of the environments in a repository: folders under environments/ with an environment.yaml. */
+export function listEnvironments(root: string): string[] {
+  const dir = join(root, ENVIRONMENTS_DIR);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'environment.yaml')))
+    .map((d) => d.name)
+    .sort();
+}
+
+function expandHome(p: string): string {
+  return p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p;
+}
+
+/** Checks that only make sense with the whole file in view (names, references, files on disk). */
+function semanticProblems(raw: RawEnvironment, src: SourceFile, root: string, dir: string, envName: string): Problem[] {
+  const problems: Problem[] = [];
+  const at = (path: (string | number)[], message: string, key = false) =>
+    problems.push({ file: src.file, ...locate(src, path, key), path: dottedPath(path), message });
+  if (raw.name !== envName) at(['name'], `must equal the folder name "${envName}", got "${raw.name}"`);
+  if (raw.promotesFrom === raw.name) at(['promotesFrom'], 'an environment cannot promote from itself');
+  const seen = new Map<string, number>();
+  raw.releases.forEach((r, i) => {
+    const first = seen.get(r.name);
+    if (first !== undefined)
+      at(['releases', i, 'name'], `duplicate release name "${r.name}" (also releases[${first}])`);
+    else seen.set(r.name, i);
+    if (typeof r.chart === 'string' && !existsSync(join(root, 'charts', r.chart, 'Chart.yaml'))) {
+      at(['releases', i, 'chart'], `no chart "${r.chart}" in charts/ (expected charts/${r.chart}/Chart.yaml)`);
+    }
+    if (typeof r.chart !== 'string' && r.version === 'tree') {
+      at(
+        ['releases', i, 'version'],
+        'an upstream chart must be pinned to a version, "tree" is only for charts of this repository',
+      );
+    }
+    if (r.version === 'tree' && raw.promotesFrom) {
+      at(
+        ['releases', i, 'version'],
+        `"tree" is only allowed where nothing is promoted in; ${raw.name} promotes from ${raw.promotesFrom}, so pin a released version`,
+      );
+    }
+    (r.values ?? []).forEach((v, j) => {
+      if (!existsSync(resolve(dir, v)))
+        at(['releases', i, 'values', j], `values file not found: ${relative(root, resolve(dir, v))}`);
+    });
+  });
+  const graph = checkGraph(raw.releases.map((r) => ({ name: r.name, needs: r.needs ?? [] })));
+  for (const u of graph.unknown) {
+    at(['releases', u.index, 'needs', u.needIndex], `needs "${u.need}", which is not a release of this environment`);
+  }
+  if (graph.cycle) {
+    const i = raw.releases.findIndex((r) => r.name === graph.cycle?.[0]);
+    at(['releases', i, 'needs'], `needs form a cycle: ${graph.cycle.join(' -> ')}`);
+  }
+  return problems;
+}
+
+/**
+ * Reads, validates and types one environment. Every problem in the file is reported at once,
+ * each with file:line:col; the result is trusted by every verb after this.
+ */
+export function loadEnvironment(root: string, name: string): Environment {
+  const dir = join(root, ENVIRONMENTS_DIR, name);
+  const file = join(dir, 'environment.yaml');
+  const shown = relative(process.cwd(), file) || file;
+  if (!existsSync(file)) {
+    const known = listEnvironments(root);
+    throw new EnvironmentError([
+      {
+        file: shown,
+        line: 1,
+        col: 1,
+        path: '',
+        message: `unknown environment "${name}"${known.length ? ` (known: ${known.join(', ')})` : ''}`,
+      },
+    ]);
+  }
+  const src = parseSource(shown, readFileSync(file, 'utf8'));
+  if (src.syntax.length > 0) throw new EnvironmentError(src.syntax);
+  const data = src.doc.toJS() as unknown;
+  const shape = schemaProblems(validate, data, src);
+  if (shape.length > 0) throw new EnvironmentError(shape);
+  const raw = data as RawEnvironment;
+  const semantic = semanticProblems(raw, src, root, dir, name);
+  if (semantic.length > 0) throw new EnvironmentError(semantic);
+
+  return {
+    name: raw.name,
+    ...(raw.description ? { description: raw.description } : {}),
+    file,
+    dir,
+    kubernetesVersion: raw.kubernetesVersion.replace(/^v?/, 'v'),
+    cluster:
+      'local' in raw.cluster
+        ? { local: true }
+        : {
+            local: false,
+            context: raw.cluster.context,
+            ...(raw.cluster.kubeconfig ? { kubeconfig: resolve(dir, expandHome(raw.cluster.kubeconfig)) } : {}),
+          },
+    registry: raw.registry === 'local' ? { local: true } : { local: false, url: raw.registry },
+    ...(raw.promotesFrom ? { promotesFrom: raw.promotesFrom } : {}),
+    gates: { approval: false, sourceHealthy: false, noDrift: false, ...raw.gates },
+    releases: raw.releases.map((r, i) => ({
+      name: r.name,
+      namespace: r.namespace,
+      chart:
+        typeof r.chart === 'string'
+          ? { kind: 'repo', name: r.chart, dir: join(root, 'charts', r.chart) }
+          : { kind: 'upstream', name: r.chart.name, repository: r.chart.repository },
+      version: r.version,
+      values: (r.values ?? []).map((v) => resolve(dir, v)),
+      needs: r.needs ?? [],
+      at: { file: shown, ...locate(src, ['releases', i]) },
+    })),
+  };
+}
+
+/** Loads every environment and checks the promotion chain between them. */
+export function loadAll(root: string): Environment[] {
+  const envs = listEnvironments(root).map((n) => loadEnvironment(root, n));
+  const names = new Set(envs.map((e) => e.name));
+  const problems: Problem[] = [];
+  for (const e of envs) {
+    if (e.promotesFrom && !names.has(e.promotesFrom)) {
+      const src = parseSource(relative(process.cwd(), e.file), readFileSync(e.file, 'utf8'));
+      problems.push({
+        file: src.file,
+        ...locate(src, ['promotesFrom']),
+        path: 'promotesFrom',
+        message: `no environment "${e.promotesFrom}" (known: ${[...names].join(', ')})`,
+      });
+    }
+  }
+  if (problems.length > 0) throw new EnvironmentError(problems);
+  return envs;
+}
+
+/** The release named `name`, or an error listing the ones that exist. */
+export function findRelease(env: Environment, name: string): Release {
+  const r = env.releases.find((x) => x.name === name);
+  if (r) return r;
+  throw new EnvironmentError([
+    {
+      file: relative(process.cwd(), env.file),
+      line: 1,
+      col: 1,
+      path: 'releases',
+      message: `unknown release "${name}" in ${env.name} (releases: ${env.releases.map((x) => x.name).join(', ')})`,
+    },
+  ]);
+}
+
+/** The repository root: the nearest folder up from `start` holding environments/ and charts/. */
+export function findRepoRoot(start = process.cwd()): string {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, ENVIRONMENTS_DIR)) && existsSync(join(dir, 'charts'))) return dir;
+    const up = resolve(dir, '..');
+    if (up === dir) {
+      throw new EnvironmentError([
+        {
+          file: start,
+          line: 1,
+          col: 1,
+          path: '',
+          message: 'not inside a kosmos-platform checkout (no environments/ and charts/ above it)',
+        },
+      ]);
+    }
+    dir = up;
+  }
+}

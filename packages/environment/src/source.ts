@@ -1,0 +1,51 @@
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import type { Problem } from './problems.ts';
+
+/** A parsed YAML file that can say where any key or value sits in its text. */
+export interface SourceFile {
+  file: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+  /** Parse errors and warnings (tabs, duplicate keys...) as problems. */
+  syntax: Problem[];
+}
+
+export function parseSource(file: string, text: string): SourceFile {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const syntax = [...doc.errors, ...doc.warnings].map((e) => {
+    const pos = lines.linePos(e.pos[0]);
+    return { file, line: pos.line, col: pos.col, path: '', message: `invalid YAML: ${e.message.split('\n')[0]}` };
+  });
+  return { file, doc, lines, syntax };
+}
+
+/**
+ * Line and column of the value at `path`, or of its key when `key` is set (an unknown key is
+ * best shown where the key is written). Falls back to the nearest existing parent.
+ */
+export function locate(
+  src: SourceFile,
+  path: readonly (string | number)[],
+  key = false,
+): { line: number; col: number } {
+  let node: unknown = src.doc.contents;
+  let at: [number, number, number] | undefined = (node as Node | null)?.range ?? undefined;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) break;
+      const k = pair.key as Node;
+      const v = pair.value as Node | null;
+      at = key && seg === path[path.length - 1] ? (k.range ?? at) : (v?.range ?? k.range ?? at);
+      node = v;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(seg)] as Node | undefined;
+      if (!item) break;
+      at = item.range ?? at;
+      node = item;
+    } else break;
+  }
+  const pos = src.lines.linePos(at?.[0] ?? 0);
+  return { line: pos.line, col: pos.col };
+}

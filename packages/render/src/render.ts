@@ -1,0 +1,137 @@
+import type { Environment, Release } from '@kosmos/environment';
+import { waves } from '@kosmos/environment';
+import { type KubeObject, prepareChart, type TemplateInput, templateText } from '@kosmos/helm';
+import pLimit from 'p-limit';
+import { parseAllDocuments, stringify } from 'yaml';
+import { apiVersionsFor } from './capabilities.ts';
+import { compareObjects } from './order.ts';
+import { type ChartSource, chartSource, type SourcePreference } from './source.ts';
+
+export interface RenderedRelease {
+  release: Release;
+  source: ChartSource;
+  objects: KubeObject[];
+  /** Deterministic multi-document YAML: same inputs, same bytes. */
+  manifest: string;
+}
+
+export interface SkippedRelease {
+  release: Release;
+  reason: string;
+}
+
+export interface RenderOptions {
+  /** Only these releases (by name). */
+  only?: string[];
+  /** helm processes at once; each one keeps a core busy. */
+  concurrency?: number;
+  /** Registry URL for the local environment (`oci://127.0.0.1:PORT/charts`). */
+  registryUrl?: string;
+  prefer?: SourcePreference;
+  /** Upstream charts live in repositories that may be out of reach (CI, air gap). */
+  upstream?: 'render' | 'skip';
+  onRelease?: (r: RenderedRelease) => void;
+}
+
+export interface RenderResult {
+  env: Environment;
+  rendered: RenderedRelease[];
+  skipped: SkippedRelease[];
+}
+
+interface Doc {
+  source?: string;
+  object: KubeObject;
+}
+
+/** Parses helm's output keeping each document's `# Source:` line. */
+export function splitManifest(text: string): Doc[] {
+  const out: Doc[] = [];
+  for (const d of parseAllDocuments(text)) {
+    if (d.errors.length > 0) throw new Error(`helm produced invalid YAML: ${d.errors[0]?.message}`);
+    const object = d.toJS() as KubeObject | null;
+    if (!object) continue;
+    // After `---` the comment belongs to the document's contents; before any `---`, to the document.
+    const comments = `${d.commentBefore ?? ''}\n${(d.contents as { commentBefore?: string } | null)?.commentBefore ?? ''}`;
+    const source = /Source:\s*(\S+)/.exec(comments)?.[1];
+    out.push({ ...(source ? { source } : {}), object });
+  }
+  return out;
+}
+
+/** The manifest text of a release: sorted objects, each after its Source line. */
+export function manifestOf(release: Release, docs: Doc[]): string {
+  const sorted = [...docs].sort((a, b) => compareObjects(a.object, b.object));
+  const body = sorted
+    .map((d) => `---\n${d.source ? `# Source: ${d.source}\n` : ''}${stringify(d.object, { lineWidth: 0 })}`)
+    .join('');
+  return `# Release: ${release.name} (namespace ${release.namespace})\n${body}`;
+}
+
+export function templateInput(env: Environment, r: Release, source: ChartSource): TemplateInput {
+  const base = {
+    release: r.name,
+    namespace: r.namespace,
+    valuesFiles: r.values,
+    kubeVersion: env.kubernetesVersion,
+    apiVersions: apiVersionsFor(env),
+  };
+  switch (source.kind) {
+    case 'tree':
+      return { ...base, chart: source.dir };
+    case 'oci':
+      return {
+        ...base,
+        chart: source.ref,
+        version: source.version,
+        plainHttp: source.ref.startsWith('oci://127.0.0.1'),
+      };
+    case 'upstream':
+      return { ...base, chart: source.name, repo: source.repository, version: source.version };
+  }
+}
+
+/**
+ * `helm template` of each release of an environment, several at once (bounded), with output
+ * in the environment's release order whatever order helm finished in.
+ */
+export async function renderEnvironment(env: Environment, o: RenderOptions = {}): Promise<RenderResult> {
+  const wanted = o.only ? env.releases.filter((r) => o.only?.includes(r.name)) : env.releases;
+  const limit = pLimit(Math.max(1, o.concurrency ?? 3));
+  const skipped: SkippedRelease[] = [];
+  // Charts are prepared once each, before the pool starts, so two releases of one chart never
+  // race on its charts/ folder.
+  const sources = new Map(
+    wanted.map((r) => [
+      r.name,
+      chartSource(env, r, { ...(o.registryUrl ? { registryUrl: o.registryUrl } : {}), prefer: o.prefer ?? 'auto' }),
+    ]),
+  );
+  await Promise.all(
+    [...new Set([...sources.values()].flatMap((s) => (s.kind === 'tree' ? [s.dir] : [])))].map((d) => prepareChart(d)),
+  );
+  const jobs = wanted.flatMap((r) => {
+    const source = sources.get(r.name) as ChartSource;
+    if (source.kind === 'upstream' && o.upstream === 'skip') {
+      skipped.push({
+        release: r,
+        reason: `upstream chart ${source.name} ${source.version} from ${source.repository} not rendered (--skip-upstream)`,
+      });
+      return [];
+    }
+    return [
+      limit(async (): Promise<RenderedRelease> => {
+        const docs = splitManifest(await templateText(templateInput(env, r, source)));
+        const result = { release: r, source, objects: docs.map((d) => d.object), manifest: manifestOf(r, docs) };
+        o.onRelease?.(result);
+        return result;
+      }),
+    ];
+  });
+  const rendered = await Promise.all(jobs);
+  const order = waves(env.releases)
+    .flat()
+    .map((r) => r.name);
+  rendered.sort((a, b) => order.indexOf(a.release.name) - order.indexOf(b.release.name));
+  return { env, rendered, skipped };
+}

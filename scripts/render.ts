@@ -1,0 +1,83 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EXIT, progress, runCommand, UserError } from '@kosmos/cli';
+import { findRelease, findRepoRoot, loadEnvironment } from '@kosmos/environment';
+import { renderEnvironment } from '@kosmos/render';
+import { defaultStateDir, readState } from '@kosmos/testkit';
+
+/** Writes a file so a reader sees the old content or the new one, never half of it. */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+await runCommand({
+  name: 'render',
+  summary: 'helm template every release of an environment, deterministically',
+  usage: 'pnpm render --env ENV [--release NAME]... [--out DIR] [--skip-upstream] [--json]',
+  flags: [
+    '--env ENV           environment under environments/ (required)',
+    '--release NAME      only this release (repeatable)',
+    '--out DIR           write DIR/<release>.yaml per release instead of printing',
+    '--skip-upstream     do not render upstream charts (their repositories may be out of reach)',
+    '--from SOURCE       auto (tree when the pin equals the tree version), tree, or registry',
+    '--concurrency N     helm processes at once (default 3)',
+    '--json              print a summary as JSON (with --out)',
+  ],
+  options: {
+    env: { type: 'string' },
+    release: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    'skip-upstream': { type: 'boolean' },
+    from: { type: 'string' },
+    concurrency: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run({ values }) {
+    if (!values.env) throw new UserError('--env is required (dev, staging or production)', EXIT.usage);
+    const from = (values.from as string | undefined) ?? 'auto';
+    if (!['auto', 'tree', 'registry'].includes(from))
+      throw new UserError(`--from: expected auto, tree or registry, got "${from}"`, EXIT.usage);
+    const concurrency = values.concurrency === undefined ? 3 : Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new UserError(`--concurrency: expected a whole number ≥ 1, got "${values.concurrency}"`, EXIT.usage);
+    }
+    const root = findRepoRoot();
+    const env = loadEnvironment(root, values.env as string);
+    const only = values.release as string[] | undefined;
+    for (const r of only ?? []) findRelease(env, r);
+    const local = env.registry.local ? await readState(defaultStateDir()) : undefined;
+    const started = Date.now();
+    const result = await renderEnvironment(env, {
+      ...(only ? { only } : {}),
+      concurrency,
+      prefer: from as 'auto' | 'tree' | 'registry',
+      upstream: values['skip-upstream'] ? 'skip' : 'render',
+      ...(local ? { registryUrl: `oci://${local.registry}/charts` } : {}),
+      onRelease: (r) => progress(`rendered ${r.release.name} (${r.objects.length} objects)`),
+    });
+    for (const s of result.skipped) progress(`skipped ${s.release.name}: ${s.reason}`);
+    const seconds = (Date.now() - started) / 1000;
+    if (values.out) {
+      const dir = values.out as string;
+      await mkdir(dir, { recursive: true });
+      await Promise.all(result.rendered.map((r) => writeAtomic(join(dir, `${r.release.name}.yaml`), r.manifest)));
+      const summary = result.rendered.map((r) => ({
+        release: r.release.name,
+        objects: r.objects.length,
+        file: join(dir, `${r.release.name}.yaml`),
+        source: r.source,
+      }));
+      if (values.json)
+        process.stdout.write(
+          `${JSON.stringify({ env: env.name, seconds, releases: summary, skipped: result.skipped.map((s) => ({ release: s.release.name, reason: s.reason })) }, null, 2)}\n`,
+        );
+      else process.stdout.write(`${summary.map((s) => `${s.file}  ${s.objects} objects`).join('\n')}\n`);
+    } else {
+      process.stdout.write(result.rendered.map((r) => r.manifest).join(''));
+    }
+    progress(`rendered ${result.rendered.length} releases of ${env.name} in ${seconds.toFixed(2)}s`);
+    return EXIT.ok;
+  },
+});
