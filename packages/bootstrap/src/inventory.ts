@@ -1,0 +1,184 @@
+/** Loads an inventory: YAML -> JSON Schema validation (ajv) -> cross-node checks, errors with file:line:column. */
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { crossChecks } from './checks.ts';
+import { isIpv4Cidr } from './ipv4.ts';
+import { inventorySchema } from './schema.ts';
+import type { Inventory, Issue } from './types.ts';
+
+/** An issue placed in its source file. */
+export interface LocatedIssue extends Issue {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export class InventoryError extends Error {
+  constructor(
+    readonly file: string,
+    readonly issues: LocatedIssue[],
+  ) {
+    super(`${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n${issues.map(formatIssue).join('\n')}`);
+    this.name = 'InventoryError';
+  }
+}
+
+/** `file:line:column: node field: message`, one line. */
+export function formatIssue(i: LocatedIssue): string {
+  return `${i.file}:${i.line}:${i.column}: ${i.node} ${i.field}: ${i.message}`;
+}
+
+// ajv-formats ships CJS with a default export; under NodeNext it arrives as the module object.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (
+  a: Ajv,
+  f: string[],
+) => Ajv;
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, strictTypes: false });
+addFormats(ajv, ['ipv4', 'hostname']);
+ajv.addFormat('ipv4-cidr', { type: 'string', validate: isIpv4Cidr });
+const validate = ajv.compile(inventorySchema);
+
+/** JSON pointer (`/nodes/1/address`) -> path segments, numbers for array indices. */
+function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/**
+ * Source position of `path` in `doc`: the value's node, or for a key that is missing the closest
+ * existing ancestor; `onKey` points at the key itself (for unknown keys).
+ */
+export function locate(
+  doc: Document,
+  lc: LineCounter,
+  path: (string | number)[],
+  onKey = false,
+): { line: number; column: number } {
+  let node: unknown = doc.contents;
+  let offset = (doc.contents as YamlNode | null)?.range?.[0] ?? 0;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i] as string | number;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+      if (!pair) break;
+      const keyNode = pair.key as YamlNode | null;
+      const valueNode = pair.value as YamlNode | null;
+      if (onKey && i === path.length - 1 && keyNode?.range) {
+        offset = keyNode.range[0];
+        node = undefined;
+        break;
+      }
+      offset = valueNode?.range?.[0] ?? keyNode?.range?.[0] ?? offset;
+      node = valueNode;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg] as YamlNode | undefined;
+      if (!item) break;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else break;
+  }
+  const pos = lc.linePos(offset);
+  return { line: pos.line, column: pos.col };
+}
+
+/** Human name of the node a path points into: `nodes[1] (kosmos-prod-2)`, or `(cluster)`. */
+function nodeLabel(data: unknown, path: (string | number)[]): string {
+  if (path[0] === 'nodes' && typeof path[1] === 'number') {
+    const n = (data as { nodes?: { name?: unknown }[] })?.nodes?.[path[1]];
+    return typeof n?.name === 'string' ? n.name : `nodes[${path[1]}]`;
+  }
+  return '(cluster)';
+}
+
+function fieldLabel(path: (string | number)[]): string {
+  const rest = path[0] === 'nodes' && typeof path[1] === 'number' ? path.slice(2) : path;
+  if (!rest.length) return path[0] === 'nodes' ? '(node)' : '(document)';
+  return rest.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+}
+
+function ajvMessage(e: ErrorObject): string {
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+    case 'required':
+      return `missing required key "${(e.params as { missingProperty: string }).missingProperty}"`;
+    case 'enum':
+      return `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'format':
+      return `must be ${(e.params as { format: string }).format === 'ipv4-cidr' ? 'an IPv4 CIDR with no host bits (a.b.c.d/n)' : `a valid ${(e.params as { format: string }).format}`}`;
+    case 'oneOf':
+      return 'must have exactly one of "file" (a path on the node) or "env" (a variable NAME)';
+    default:
+      return e.message ?? e.keyword;
+  }
+}
+
+function schemaIssues(data: unknown, errors: ErrorObject[]): Issue[] {
+  // oneOf reports every branch's failure too; keep only the summary for that location.
+  const oneOfAt = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  const out: Issue[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (
+      e.keyword !== 'oneOf' &&
+      [...oneOfAt].some((p) => e.instancePath.startsWith(p) && e.schemaPath.includes('/oneOf/'))
+    )
+      continue;
+    let path = pointerToPath(e.instancePath);
+    if (e.keyword === 'additionalProperties')
+      path = [...path, (e.params as { additionalProperty: string }).additionalProperty];
+    const issue: Issue = { node: nodeLabel(data, path), field: fieldLabel(path), message: ajvMessage(e), path };
+    const key = `${issue.field}\0${issue.message}\0${issue.node}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(issue);
+  }
+  return out;
+}
+
+/**
+ * Parses and validates inventory text. Throws InventoryError listing every problem (YAML syntax,
+ * then schema, then cross-node checks: the latter only run on a schema-valid inventory).
+ */
+export function parseInventory(text: string, file: string): Inventory {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const place = (i: Issue, onKey = false): LocatedIssue => ({ ...i, file, ...locate(doc, lc, i.path, onKey) });
+  if (doc.errors.length) {
+    throw new InventoryError(
+      file,
+      // Later syntax errors are mostly consequences of the first: report that one.
+      doc.errors.slice(0, 1).map((e) => {
+        const pos = lc.linePos(e.pos[0]);
+        return {
+          node: '(document)',
+          field: 'yaml',
+          message: e.message.split('\n')[0] ?? e.code,
+          path: [],
+          file,
+          line: pos.line,
+          column: pos.col,
+        };
+      }),
+    );
+  }
+  const data: unknown = doc.toJS();
+  if (!validate(data)) {
+    const issues = schemaIssues(data, validate.errors ?? []).map((i) => place(i, i.message.startsWith('unknown key')));
+    throw new InventoryError(file, issues);
+  }
+  const inv = data as unknown as Inventory;
+  const cross = crossChecks(inv);
+  if (cross.length)
+    throw new InventoryError(
+      file,
+      cross.map((i) => place(i)),
+    );
+  return inv;
+}
