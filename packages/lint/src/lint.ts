@@ -1,0 +1,213 @@
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Environment, Release } from '@kosmos/environment';
+import { type RenderedRelease, renderEnvironment, splitManifest } from '@kosmos/render';
+import { HELM_LINT, helmLintEnvironments } from './helm-lint.ts';
+import { CLUSTER_SCOPED, refOf } from './k8s.ts';
+import { runPolicy } from './policy.ts';
+import { removedIn } from './rules/deprecated-api.ts';
+import { RULES } from './rules/index.ts';
+import { type SchemaSet, schemasFor } from './schemas.ts';
+import type { Finding, KubeObject, Placed, RuleInfo, Severity } from './types.ts';
+import { checkValues, VALUES_SCHEMA } from './values.ts';
+
+export const SCHEMA_RULES: readonly RuleInfo[] = [
+  {
+    id: 'k8s-schema',
+    severity: 'error',
+    description:
+      "Rendered objects conform to the OpenAPI schema of the environment's Kubernetes version (unknown fields rejected).",
+  },
+  {
+    id: 'crd-schema',
+    severity: 'error',
+    description: 'Custom resources conform to the openAPIV3Schema of the pinned CRDs (unknown fields rejected).',
+  },
+];
+
+/** Every rule of every layer, for SARIF and --help. */
+export const ALL_RULES: readonly RuleInfo[] = [
+  HELM_LINT,
+  VALUES_SCHEMA,
+  ...SCHEMA_RULES,
+  ...RULES.map((r) => ({ id: r.id, severity: r.severity, description: r.description })),
+];
+
+export interface LintOptions {
+  /** Do not render upstream charts (their repositories may be out of reach). */
+  skipUpstream?: boolean;
+  /** Skip layer 1 (helm lint), e.g. to time the other layers. */
+  skipHelmLint?: boolean;
+  concurrency?: number;
+  progress?: (line: string) => void;
+}
+
+export interface LintReport {
+  envs: string[];
+  findings: Finding[];
+  /** Rendered objects checked by layers 3 and 4. */
+  objects: number;
+  /** Time spent in layers 3 and 4 (schemas compiled beforehand), for objects/s. */
+  checkSeconds: number;
+  /** Time spent preparing schemas (loading and compiling validators). */
+  schemaSeconds: number;
+  /** Releases not rendered, with why. */
+  skipped: { env: string; release: string; reason: string }[];
+}
+
+export interface RenderedObject extends Placed {
+  object: KubeObject;
+  /** Template path from helm's `# Source:` line, like `core-agents/templates/deployment.yaml`. */
+  source?: string;
+  release: string;
+}
+
+/**
+ * Where a finding on a rendered object points: the chart template that produced it
+ * (`charts/<chart>/templates/…` from `# Source:`), which is what a fix edits; for an upstream
+ * chart, or without a Source line, the release's entry in environment.yaml.
+ */
+export function locationOf(
+  root: string,
+  env: Environment,
+  r: Release | undefined,
+  source?: string,
+): Pick<Finding, 'file' | 'line'> {
+  if (r && source && r.chart.kind === 'repo') {
+    const parts = source.split('/');
+    // `<chart>/charts/<dep>/templates/x.yaml` is a vendored dependency: point at its own folder if it is ours.
+    const sub = parts[1] === 'charts' && parts[2] ? join(root, 'charts', parts.slice(2).join('/')) : undefined;
+    if (sub && existsSync(sub)) return { file: relative(root, sub) };
+    return { file: relative(root, join(r.chart.dir, parts.slice(1).join('/'))) };
+  }
+  return { file: relative(root, env.file), ...(r ? { line: r.at.line } : {}) };
+}
+
+function placed(schemas: SchemaSet, rendered: RenderedRelease): RenderedObject[] {
+  return splitManifest(rendered.manifest).map((d) => {
+    const o = d.object;
+    const k = schemas.kind(String(o.apiVersion), String(o.kind));
+    const namespaced = k ? k.namespaced : !CLUSTER_SCOPED.has(o.kind);
+    const namespace = namespaced ? (o.metadata?.namespace ?? rendered.release.namespace) : undefined;
+    return {
+      object: o,
+      ...(namespace ? { namespace } : {}),
+      ...(d.source ? { source: d.source } : {}),
+      release: rendered.release.name,
+    };
+  });
+}
+
+/** Layers 3 and 4 over the rendered objects of one environment. */
+export function checkObjects(
+  root: string,
+  env: Environment,
+  schemas: SchemaSet,
+  objects: readonly RenderedObject[],
+): Finding[] {
+  const out: Finding[] = [];
+  const releases = new Map(env.releases.map((r) => [r.name, r]));
+  const base = (p: Placed & { source?: string }, ruleId: string, severity: Severity, message: string): Finding => {
+    const r = p.release ? releases.get(p.release) : undefined;
+    return {
+      ruleId,
+      severity,
+      ...locationOf(root, env, r, p.source),
+      object: refOf(p.object, p.namespace),
+      ...(p.release ? { release: p.release } : {}),
+      env: env.name,
+      message,
+    };
+  };
+  for (const p of objects) {
+    const removed = removedIn(String(p.object.apiVersion), String(p.object.kind), env.kubernetesVersion);
+    for (const s of schemas.validate(p.object, Boolean(removed))) {
+      out.push(base(p, s.ruleId, s.severity, s.path ? `${s.path}: ${s.message}` : s.message));
+    }
+  }
+  const ctx = { env: env.name, kubernetesVersion: env.kubernetesVersion };
+  for (const h of runPolicy(objects, ctx)) {
+    if (h.at) out.push(base(h.at, h.rule.id, h.severity, h.message));
+    else
+      out.push({
+        ruleId: h.rule.id,
+        severity: h.severity,
+        file: relative(root, env.file),
+        env: env.name,
+        message: h.message,
+      });
+  }
+  return out;
+}
+
+const ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
+
+export function sortFindings(fs: Finding[]): Finding[] {
+  return fs.sort(
+    (a, b) =>
+      (a.env ?? '').localeCompare(b.env ?? '') ||
+      (a.release ?? '').localeCompare(b.release ?? '') ||
+      ORDER[a.severity] - ORDER[b.severity] ||
+      a.file.localeCompare(b.file) ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      a.ruleId.localeCompare(b.ruleId) ||
+      a.message.localeCompare(b.message),
+  );
+}
+
+/** All four layers over the given environments. */
+export async function lintEnvironments(
+  root: string,
+  envs: readonly Environment[],
+  o: LintOptions = {},
+): Promise<LintReport> {
+  const log = o.progress ?? (() => {});
+  const findings: Finding[] = [];
+  const skipped: LintReport['skipped'] = [];
+  let objects = 0;
+  let checkSeconds = 0;
+  let schemaSeconds = 0;
+
+  // Layer 2 first: cheap, and a broken values file explains a failing render.
+  for (const env of envs) findings.push(...checkValues(root, env));
+
+  const total = envs.reduce((n, e) => n + e.releases.filter((r) => r.chart.kind === 'repo').length, 0);
+  let linted = 0;
+  const layer1 = o.skipHelmLint
+    ? Promise.resolve<Finding[]>([])
+    : helmLintEnvironments(root, envs, {
+        concurrency: o.concurrency ?? 2,
+        onDone: (env, release) => log(`helm lint ${++linted}/${total}: ${env}/${release}`),
+      });
+
+  for (const env of envs) {
+    const t0 = performance.now();
+    const schemasP = schemasFor(env.kubernetesVersion);
+    log(`render ${env.name}: ${env.releases.length} releases`);
+    const result = await renderEnvironment(env, {
+      upstream: o.skipUpstream ? 'skip' : 'render',
+      concurrency: o.concurrency ?? 2,
+    });
+    for (const s of result.skipped) skipped.push({ env: env.name, release: s.release.name, reason: s.reason });
+    const schemas = await schemasP;
+    const objs = result.rendered.flatMap((r) => placed(schemas, r));
+    const t1 = performance.now();
+    schemas.warm(objs.map((p) => p.object));
+    const t2 = performance.now();
+    schemaSeconds += (t2 - t1) / 1000;
+    findings.push(...checkObjects(root, env, schemas, objs));
+    const t3 = performance.now();
+    checkSeconds += (t3 - t2) / 1000;
+    objects += objs.length;
+    log(`checked ${env.name}: ${objs.length} objects in ${((t3 - t0) / 1000).toFixed(1)}s`);
+  }
+  findings.push(...(await layer1));
+  return {
+    envs: envs.map((e) => e.name),
+    findings: sortFindings(findings),
+    objects,
+    checkSeconds,
+    schemaSeconds,
+    skipped,
+  };
+}
