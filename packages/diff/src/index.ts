@@ -1,0 +1,26 @@
+export {
+  type ChangeKind,
+  type CompareInput,
+  compareObject,
+  hasDrift,
+  type ObjectChange,
+  objectKey,
+  printable,
+  type ReleaseSummary,
+  summarise,
+} from './changes.ts';
+export { formatJson, formatText, summaryTable } from './format.ts';
+export { normalise, SERVER_ANNOTATIONS, SERVER_METADATA, sortKeys } from './normalise.ts';
+export { type DiffOptions, diffEnvironment, type EnvironmentDiff, type ReleaseDiff } from './plan.ts';
+export {
+  HIDDEN,
+  HIDDEN_CHANGED,
+  isSecret,
+  maskSecret,
+  Redactor,
+  type SecretKeyChanges,
+  secretHashes,
+  secretKeyChanges,
+} from './secrets.ts';
+export { type EnvironmentStatus, environmentStatus, type ReleaseStatus, unreachableStatus } from './status.ts';
+export { colorizeDiff, type UnifiedOptions, unifiedDiff } from './unified.ts';

@@ -1,0 +1,180 @@
+import type { Environment, Release } from '@kosmos/environment';
+import type { KubeObject } from '@kosmos/helm';
+import { type Cluster, type HelmRelease, helmRelease } from '@kosmos/kube';
+import { type RenderOptions, renderEnvironment, type SkippedRelease } from '@kosmos/render';
+import { compareObject, type ObjectChange, objectKey, type ReleaseSummary, summarise } from './changes.ts';
+import { Redactor } from './secrets.ts';
+
+/** What applying one release would change. */
+export interface ReleaseDiff {
+  release: string;
+  namespace: string;
+  /** The live Helm release (undefined: not installed). */
+  live?: { revision: number; status: string; chartVersion: string };
+  objects: ObjectChange[];
+  summary: ReleaseSummary;
+}
+
+export interface EnvironmentDiff {
+  env: string;
+  context: string;
+  server: string;
+  releases: ReleaseDiff[];
+  skipped: { release: string; reason: string }[];
+  drift: boolean;
+  seconds: number;
+  /** Blanks out every Secret value seen, for anything printed. */
+  redactor: Redactor;
+}
+
+export interface DiffOptions {
+  only?: string[];
+  /** Lines of context in the diffs (default 3). */
+  context?: number;
+  upstream?: RenderOptions['upstream'];
+  registryUrl?: string;
+  onRelease?: (r: ReleaseDiff) => void;
+  /** Called once the charts are rendered, before the cluster is asked. */
+  onRendered?: (objects: number) => void;
+}
+
+/** Helm's hooks are not part of the release manifest and are not applied by an upgrade as objects. */
+const isHook = (o: KubeObject) => !!o.metadata.annotations?.['helm.sh/hook'];
+
+/**
+ * What `helm upgrade` adds to every object it applies (helm 4 applies server-side as field
+ * manager `helm`). Applying without them as `helm` would show them as removed.
+ */
+function asHelmApplies(o: KubeObject, r: Release): KubeObject {
+  return {
+    ...o,
+    metadata: {
+      ...o.metadata,
+      labels: { ...o.metadata.labels, 'app.kubernetes.io/managed-by': 'Helm' },
+      annotations: {
+        ...o.metadata.annotations,
+        'meta.helm.sh/release-name': r.name,
+        'meta.helm.sh/release-namespace': r.namespace,
+      },
+    },
+  };
+}
+
+/**
+ * The manager to dry-run as: the one that applied the live object if that was helm (so fields
+ * a chart no longer sets show as removed, exactly as `helm upgrade` would remove them), else
+ * kosmos' own manager (a new object, or one helm 3 created with client-side apply).
+ */
+function managerFor(live: KubeObject | undefined): string {
+  const fields = (live?.metadata.managedFields ?? []) as { manager?: string; operation?: string }[];
+  return fields.some((f) => f.manager === 'helm' && f.operation === 'Apply') ? 'helm' : 'kosmos';
+}
+
+/**
+ * Renders an environment and compares each release with its live cluster:
+ * - every rendered object: server-side apply dry run vs. the live object, both normalised;
+ * - every object of the live Helm release record that is no longer rendered: a deletion;
+ * - a missing namespace or CRD: an addition with a note saying so.
+ * Requests go through the cluster's bounded pool and kept-alive connections.
+ */
+export async function diffEnvironment(
+  env: Environment,
+  cluster: Cluster,
+  o: DiffOptions = {},
+): Promise<EnvironmentDiff> {
+  const started = performance.now();
+  await cluster.client.ping();
+  const redactor = new Redactor();
+  const rendered = await renderEnvironment(env, {
+    ...(o.only ? { only: o.only } : {}),
+    ...(o.registryUrl ? { registryUrl: o.registryUrl } : {}),
+    upstream: o.upstream ?? 'render',
+  });
+  o.onRendered?.(rendered.rendered.reduce((n, r) => n + r.objects.length, 0));
+  // Namespaces some release of this environment creates, for "would be created by" notes.
+  const namespaceCreators = new Map<string, string>();
+  for (const r of rendered.rendered) {
+    for (const obj of r.objects) if (obj.kind === 'Namespace') namespaceCreators.set(obj.metadata.name, r.release.name);
+  }
+  const context = o.context ?? 3;
+
+  const releases = await Promise.all(
+    rendered.rendered.map(async (r): Promise<ReleaseDiff> => {
+      const release = r.release;
+      const record = await helmRelease(cluster, release.namespace, release.name);
+      const desired = await Promise.all(
+        r.objects.filter((x) => !isHook(x)).map((x) => cluster.withNamespace(x, release.namespace)),
+      );
+      const owned = record
+        ? await Promise.all(record.objects.map((x) => cluster.withNamespace(x, release.namespace)))
+        : [];
+      const wanted = new Set(desired.map(objectKey));
+
+      const forDesired = desired.map(async (obj): Promise<ObjectChange> => {
+        redactor.add(obj);
+        const live = await cluster.get({
+          apiVersion: obj.apiVersion,
+          kind: obj.kind,
+          name: obj.metadata.name,
+          ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+        });
+        redactor.add(live);
+        const result = await cluster.applyDryRun(asHelmApplies(obj, release), managerFor(live));
+        if (result.ok) {
+          redactor.add(result.object);
+          return compareObject({ ...(live ? { live } : {}), desired: result.object, context });
+        }
+        const p = result.problem;
+        const note =
+          p.kind === 'no-namespace'
+            ? `${p.message}: ${namespaceCreators.has(p.namespace) ? `would be created by release ${namespaceCreators.get(p.namespace)}` : 'no release of this environment creates it'}`
+            : p.kind === 'no-crd'
+              ? p.message
+              : `the API server rejects it: ${p.message}`;
+        return compareObject({ ...(live ? { live } : {}), desired: obj, context, note });
+      });
+
+      const forDeleted = owned
+        .filter((x) => !wanted.has(objectKey(x)))
+        .map(async (obj): Promise<ObjectChange | undefined> => {
+          const live = await cluster.get({
+            apiVersion: obj.apiVersion,
+            kind: obj.kind,
+            name: obj.metadata.name,
+            ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+          });
+          redactor.add(obj);
+          redactor.add(live);
+          if (!live) return undefined;
+          if (live.metadata.annotations?.['helm.sh/resource-policy'] === 'keep') return undefined;
+          return compareObject({ live: { ...live, apiVersion: obj.apiVersion, kind: obj.kind }, context });
+        });
+
+      const objects = [
+        ...(await Promise.all(forDesired)),
+        ...((await Promise.all(forDeleted)).filter(Boolean) as ObjectChange[]),
+      ].sort((a, b) => a.id.localeCompare(b.id));
+      const out: ReleaseDiff = {
+        release: release.name,
+        namespace: release.namespace,
+        ...(record ? { live: liveInfo(record) } : {}),
+        objects,
+        summary: summarise(release.name, release.namespace, objects),
+      };
+      o.onRelease?.(out);
+      return out;
+    }),
+  );
+  return {
+    env: env.name,
+    context: cluster.client.context,
+    server: cluster.client.server,
+    releases,
+    skipped: rendered.skipped.map((s: SkippedRelease) => ({ release: s.release.name, reason: s.reason })),
+    drift: releases.some((r) => r.summary.added + r.summary.changed + r.summary.deleted > 0),
+    seconds: (performance.now() - started) / 1000,
+    redactor,
+  };
+}
+
+const liveInfo = (h: HelmRelease) => ({ revision: h.revision, status: h.status, chartVersion: h.chart.version });

@@ -1,0 +1,83 @@
+import { EXIT, progress, runCommand, UserError } from '@kosmos/cli';
+import { diffEnvironment, formatJson, formatText } from '@kosmos/diff';
+import { findRelease, findRepoRoot, loadEnvironment } from '@kosmos/environment';
+import { Cluster } from '@kosmos/kube';
+import { defaultStateDir, readState } from '@kosmos/testkit';
+
+/** 0 no drift, 2 drift, 1 anything else (like `helm diff --detailed-exitcode`). */
+const DRIFT = 2;
+let drifted = false;
+
+await runCommand({
+  name: 'diff',
+  summary: 'what applying an environment would change in its live cluster (Secret values never shown)',
+  usage: 'pnpm diff --env ENV [--release NAME]... [--json] [--context N] [--skip-upstream]',
+  flags: [
+    '--env ENV           environment under environments/ (required)',
+    '--release NAME      only this release (repeatable)',
+    '--json              print the result as JSON on stdout (for CI)',
+    '--context N         lines of context around each change (default 3)',
+    '--skip-upstream     do not render upstream charts (their repositories may be out of reach)',
+    '--concurrency N     API requests in flight at once (default 8)',
+    '--root DIR          repository root (default: found from the current folder)',
+    '',
+    'Each rendered object is applied server-side as a dry run and compared with the live object;',
+    'objects of the live Helm release that are no longer rendered are shown as deletions.',
+    'Colour when stdout is a terminal and NO_COLOR is unset.',
+  ],
+  exitCodes: [
+    '0  no drift',
+    '2  drift: applying would change the cluster',
+    '1  error (bad input, cluster unreachable, ...)',
+  ],
+  options: {
+    env: { type: 'string' },
+    release: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+    context: { type: 'string' },
+    'skip-upstream': { type: 'boolean' },
+    concurrency: { type: 'string' },
+    root: { type: 'string' },
+  },
+  async run({ values }) {
+    if (!values.env) throw new UserError('--env is required (dev, staging or production)', EXIT.failed);
+    const context = values.context === undefined ? 3 : Number(values.context);
+    if (!Number.isInteger(context) || context < 0)
+      throw new UserError(`--context: expected a whole number ≥ 0, got "${values.context}"`);
+    const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new UserError(`--concurrency: expected a whole number ≥ 1, got "${values.concurrency}"`);
+    }
+    const root = (values.root as string | undefined) ?? findRepoRoot();
+    const env = loadEnvironment(root, values.env as string);
+    const only = values.release as string[] | undefined;
+    for (const r of only ?? []) findRelease(env, r);
+    const local = env.registry.local ? await readState(defaultStateDir()) : undefined;
+    const cluster = await Cluster.forEnvironment(env, { concurrency });
+    try {
+      progress(`diff ${env.name}: rendering ${only ? only.join(', ') : `${env.releases.length} releases`}`);
+      const d = await diffEnvironment(env, cluster, {
+        ...(only ? { only } : {}),
+        context,
+        upstream: values['skip-upstream'] ? 'skip' : 'render',
+        ...(local ? { registryUrl: `oci://${local.registry}/charts` } : {}),
+        onRendered: (n) => progress(`comparing ${n} objects with ${cluster.client.target}`),
+        onRelease: (r) => {
+          const s = r.summary;
+          progress(
+            `  ${r.release}: ${s.added} added, ${s.changed} changed, ${s.deleted} deleted, ${s.unchanged} unchanged`,
+          );
+        },
+      });
+      const color = !values.json && process.stdout.isTTY === true && !process.env.NO_COLOR;
+      process.stdout.write(values.json ? formatJson(d) : formatText(d, { color }));
+      progress(`diff ${env.name} took ${d.seconds.toFixed(2)}s`);
+      drifted = d.drift;
+      return d.drift ? DRIFT : EXIT.ok;
+    } finally {
+      cluster.close();
+    }
+  },
+});
+// Shared usage errors exit 2 elsewhere; here 2 means drift only, so any other failure is 1.
+if (process.exitCode === DRIFT && !drifted) process.exitCode = EXIT.failed;
