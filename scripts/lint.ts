@@ -1,6 +1,5 @@
 import { EXIT, progress, runCommand, UserError } from '@kosmos/cli';
 import { findRepoRoot, loadAll, loadEnvironment } from '@kosmos/environment';
-// Until the root package.json lists @kosmos/lint (devDependencies), import it by path.
 import { ALL_RULES, counts, type Format, format, lintEnvironments, summaryLine, writeAtomic } from '@kosmos/lint';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
