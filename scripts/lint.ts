@@ -1,6 +1,6 @@
-import { EXIT, progress, runCommand, UserError } from '@kosmos/cli';
+import { EXIT, progress, runCommand, UserError, writeAtomic } from '@kosmos/cli';
 import { findRepoRoot, loadAll, loadEnvironment } from '@kosmos/environment';
-import { ALL_RULES, counts, type Format, format, lintEnvironments, summaryLine, writeAtomic } from '@kosmos/lint';
+import { ALL_RULES, counts, type Format, format, lintEnvironments, summaryLine } from '@kosmos/lint';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 
@@ -50,7 +50,7 @@ await runCommand({
     });
     const text = format(report, fmt, ALL_RULES);
     if (values.output) {
-      writeAtomic(String(values.output), text);
+      await writeAtomic(String(values.output), text);
       process.stderr.write(`lint: ${summaryLine(report)}; report written to ${values.output}\n`);
     } else {
       process.stdout.write(text);

@@ -1,16 +1,8 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EXIT, progress, runCommand, UserError } from '@kosmos/cli';
+import { EXIT, progress, runCommand, UserError, writeAtomic } from '@kosmos/cli';
 import { findRelease, findRepoRoot, loadEnvironment } from '@kosmos/environment';
 import { renderEnvironment } from '@kosmos/render';
 import { defaultStateDir, readState } from '@kosmos/testkit';
-
-/** Writes a file so a reader sees the old content or the new one, never half of it. */
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
-}
 
 await runCommand({
   name: 'render',
@@ -61,7 +53,6 @@ await runCommand({
     const seconds = (Date.now() - started) / 1000;
     if (values.out) {
       const dir = values.out as string;
-      await mkdir(dir, { recursive: true });
       await Promise.all(result.rendered.map((r) => writeAtomic(join(dir, `${r.release.name}.yaml`), r.manifest)));
       const summary = result.rendered.map((r) => ({
         release: r.release.name,

@@ -8,6 +8,7 @@
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScripts, loadTemplates, parseInventory, render } from '@kosmos/bootstrap';
+import { nodeObject } from '@kosmos/testkit';
 import { localCluster } from '@kosmos/testkit/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, SCRIPTS, tempDir, writeTree } from './helpers.ts';
@@ -48,37 +49,22 @@ async function until(what: string, ok: () => boolean, seconds = 60): Promise<voi
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const nodeManifest = (name: string) => ({
-  apiVersion: 'v1',
-  kind: 'Node',
-  metadata: {
-    name,
-    annotations: { 'kwok.x-k8s.io/node': 'fake' },
-    labels: {
-      'kubernetes.io/hostname': name,
-      'kubernetes.io/os': 'linux',
-      type: 'kwok',
-      'kosmos.test/upgrade': 'true',
+/** The test's own nodes, as the testkit builds its nodes, tainted so that only this test's pods land there. */
+const nodeManifest = (name: (typeof NODES)[number], i: number) =>
+  nodeObject(
+    {
+      name,
+      zone: 'zone-a',
+      ip: `192.0.2.${21 + i}`,
+      cpu: '2',
+      memory: '4Gi',
+      pods: '20',
+      role: ROLE[name],
+      labels: { 'kosmos.test/upgrade': 'true' },
+      taints: [{ key: TAINT, value: 'true', effect: 'NoSchedule' }],
     },
-  },
-  spec: { taints: [{ key: TAINT, value: 'true', effect: 'NoSchedule' }] },
-  status: {
-    nodeInfo: {
-      architecture: 'amd64',
-      operatingSystem: 'linux',
-      kubeletVersion: FROM,
-      kubeProxyVersion: FROM,
-      containerRuntimeVersion: 'containerd://simulated',
-      kernelVersion: 'simulated',
-      osImage: 'simulated by kwok',
-      machineID: '',
-      systemUUID: '',
-      bootID: '',
-    },
-    capacity: { cpu: '2', memory: '4Gi', pods: '20' },
-    allocatable: { cpu: '2', memory: '4Gi', pods: '20' },
-  },
-});
+    FROM,
+  );
 
 const workload = {
   apiVersion: 'apps/v1',

@@ -12,7 +12,6 @@ import {
   millicores,
   ofKind,
   renderer,
-  root,
   schemaError,
 } from './helpers.ts';
 import { type Container, releaseViolations, workloadPods } from './pod-security.ts';

@@ -1,22 +1,10 @@
 /** Writing rendered output: each file to a temp file beside it, then renamed into place. */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeAtomic } from '@kosmos/cli';
 
 /** Lists what the last render wrote, so a re-render can remove files that are no longer produced. */
 export const MANIFEST = '.rendered-files';
-
-async function atomicWrite(path: string, content: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await writeFile(tmp, content, { mode: 0o600 });
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-}
 
 /**
  * Writes `files` (relative path -> content) under `dir`. Files are written 0600: the install scripts
@@ -35,9 +23,9 @@ export async function writeOutput(
   } catch {
     previous = [];
   }
-  for (const [rel, content] of files) await atomicWrite(join(dir, ...rel.split('/')), content);
+  for (const [rel, content] of files) await writeAtomic(join(dir, ...rel.split('/')), content, 0o600);
   const removed = previous.filter((p) => !files.has(p) && !p.startsWith('/') && !p.split('/').includes('..'));
   for (const rel of removed) await rm(join(dir, ...rel.split('/')), { force: true });
-  await atomicWrite(join(dir, MANIFEST), `${[...files.keys()].join('\n')}\n`);
+  await writeAtomic(join(dir, MANIFEST), `${[...files.keys()].join('\n')}\n`, 0o600);
   return { written: files.size, removed };
 }

@@ -112,3 +112,4 @@ export function table(rows: string[][]): string {
     )
     .join('\n');
 }
+export { writeAtomic, writeAtomicSync } from './files.ts';

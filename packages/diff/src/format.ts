@@ -1,20 +1,9 @@
+import { table } from '@kosmos/cli';
 import type { ObjectChange } from './changes.ts';
 import type { EnvironmentDiff } from './plan.ts';
 import { colorizeDiff } from './unified.ts';
 
 const MARK: Record<ObjectChange['change'], string> = { added: '+', changed: '~', deleted: '-', unchanged: ' ' };
-
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
 
 /** Summary rows: release, namespace, added, changed, deleted, unchanged. */
 export function summaryTable(d: EnvironmentDiff): string {

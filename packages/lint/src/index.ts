@@ -26,7 +26,6 @@ export {
   formatText,
   objectsPerSecond,
   summaryLine,
-  writeAtomic,
 } from './output.ts';
 export { type PolicyHit, runPolicy } from './policy.ts';
 export { RULES } from './rules/index.ts';

@@ -1,5 +1,3 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { showRef } from './k8s.ts';
 import type { LintReport } from './lint.ts';
 import type { Finding, RuleInfo, Severity } from './types.ts';
@@ -126,13 +124,4 @@ export function formatSarif(r: LintReport, rules: readonly RuleInfo[]): string {
 
 export function format(r: LintReport, fmt: Format, rules: readonly RuleInfo[]): string {
   return fmt === 'json' ? formatJson(r) : fmt === 'sarif' ? formatSarif(r, rules) : formatText(r);
-}
-
-/** Writes a file whole or not at all: a temp file beside it, then a rename. */
-export function writeAtomic(file: string, text: string): void {
-  const target = resolve(file);
-  mkdirSync(dirname(target), { recursive: true });
-  const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, target);
 }

@@ -1,7 +1,8 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { writeAtomicSync } from '@kosmos/cli';
 import { CRD_SOURCES, crdFiles, moduleDir } from '@kosmos/testkit/crds';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
@@ -49,12 +50,6 @@ interface Bundle {
 
 function cacheDir(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kosmos-platform', 'lint');
-}
-
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
 }
 
 function loadK8s(specDir: string): Pick<Bundle, 'k8s' | 'k8sKinds'> {
@@ -143,7 +138,7 @@ async function loadBundle(kubernetesVersion: string): Promise<Bundle> {
     crds,
   };
   mkdirSync(cacheDir(), { recursive: true });
-  writeAtomic(file, JSON.stringify(bundle));
+  writeAtomicSync(file, JSON.stringify(bundle));
   return bundle;
 }
 

@@ -15,7 +15,7 @@ import {
   DEFAULT_NODES,
   KUBERNETES_SERVICE_IP,
   KWOK_ANNOTATION,
-  nodeObjects,
+  nodeObject,
   SERVICE_CIDR,
   type SimNode,
 } from './topology.ts';
@@ -193,7 +193,7 @@ export async function startCluster(o: ClusterOptions): Promise<ClusterInfo> {
 
     const k = (args: string[], input?: string) => kubectl(bin('kubectl'), kubeconfig, args, input);
     o.log('registering simulated nodes and upstream CRDs');
-    const nodes = nodeObjects(o.nodes ?? DEFAULT_NODES, version.gitVersion);
+    const nodes = (o.nodes ?? DEFAULT_NODES).map((n) => nodeObject(n, `${version.gitVersion}+k3s1`));
     await k(['create', '-f', '-'], nodes.map((n) => stringify(n)).join('---\n'));
     const crds = await crdFiles();
     await k(['apply', '--server-side', '--field-manager=kosmos-testkit', ...crds.flatMap((c) => ['-f', c])]);

@@ -1,6 +1,6 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensure } from '@kosmos/toolchain';
+import { ensure, processAlive } from '@kosmos/toolchain';
 import type { TestProject } from 'vitest/node';
 import { killNow } from './daemon.ts';
 import { down, repoStateRoot, up } from './local.ts';
@@ -13,22 +13,12 @@ import { down, repoStateRoot, up } from './local.ts';
  * Test runs have folders of their own (.kosmos/test/<pid>), so a developer's `pnpm run up`
  * environment is neither reused nor stopped by a test run, nor is another test run's.
  */
-/** Whether a test run (by its PID, the folder's name) is still going. */
-function runAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Stops what runs killed hard (SIGKILL, OOM) left behind, and drops their folders. */
 async function reapStaleRuns(base: string): Promise<void> {
   const entries = await readdir(base).catch(() => [] as string[]);
   for (const name of entries) {
     const pid = Number(name);
-    if (!Number.isInteger(pid) || runAlive(pid)) continue;
+    if (!Number.isInteger(pid) || processAlive(pid)) continue;
     await down({ stateDir: join(base, name), purgeRegistry: true });
     await rm(join(base, name), { recursive: true, force: true });
   }

@@ -14,5 +14,5 @@ export {
   up,
 } from './local.ts';
 export { stagesYaml } from './stages.ts';
-export { DEFAULT_NODES, nodeObjects, type SimNode, STORAGE_CLASSES } from './topology.ts';
+export { DEFAULT_NODES, nodeObject, type SimNode, STORAGE_CLASSES } from './topology.ts';
 export { StartupError } from './wait.ts';

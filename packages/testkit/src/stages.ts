@@ -18,6 +18,23 @@ conditions:
   lastTransitionTime: {{ $now | Quote }}
 {{ end }}`;
 
+/** Go template: one status per container listed under `.spec.<field>`, running or completed. */
+function statuses(field: 'containers' | 'initContainers', state: 'running' | 'completed', ready: boolean): string {
+  const detail =
+    state === 'running'
+      ? '    running:\n      startedAt: {{ $now | Quote }}'
+      : '    terminated:\n      exitCode: 0\n      reason: Completed\n      startedAt: {{ $now | Quote }}\n      finishedAt: {{ $now | Quote }}';
+  return `{{ range .spec.${field} }}
+- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  ready: ${ready}
+  started: ${state === 'running'}
+  restartCount: 0
+  state:
+${detail}
+{{ end }}`;
+}
+
 function stage(name: string, kind: string, spec: Record<string, unknown>): object {
   return {
     apiVersion: 'kwok.x-k8s.io/v1alpha1',
@@ -72,29 +89,9 @@ conditions:
   lastTransitionTime: {{ $now | Quote }}
 {{ end }}
 containerStatuses:
-{{ range .spec.containers }}
-- name: {{ .name | Quote }}
-  image: {{ .image | Quote }}
-  ready: true
-  started: true
-  restartCount: 0
-  state:
-    running:
-      startedAt: {{ $now | Quote }}
-{{ end }}
+${statuses('containers', 'running', true)}
 initContainerStatuses:
-{{ range .spec.initContainers }}
-- name: {{ .name | Quote }}
-  image: {{ .image | Quote }}
-  ready: true
-  restartCount: 0
-  state:
-    terminated:
-      exitCode: 0
-      reason: Completed
-      startedAt: {{ $now | Quote }}
-      finishedAt: {{ $now | Quote }}
-{{ end }}
+${statuses('initContainers', 'completed', true)}
 {{ with NodeIPWith .spec.nodeName }}
 hostIP: {{ . | Quote }}
 hostIPs:
@@ -131,19 +128,7 @@ conditions:
   reason: PodCompleted
   lastTransitionTime: {{ $now | Quote }}
 containerStatuses:
-{{ range .spec.containers }}
-- name: {{ .name | Quote }}
-  image: {{ .image | Quote }}
-  ready: false
-  started: false
-  restartCount: 0
-  state:
-    terminated:
-      exitCode: 0
-      reason: Completed
-      startedAt: {{ $now | Quote }}
-      finishedAt: {{ $now | Quote }}
-{{ end }}
+${statuses('containers', 'completed', false)}
 `,
     },
   });

@@ -9,6 +9,10 @@ export interface SimNode {
   cpu: string;
   memory: string;
   pods: string;
+  /** K3s servers carry the control-plane and etcd role labels; agents do not. Default: server. */
+  role?: 'server' | 'agent';
+  labels?: Record<string, string>;
+  taints?: { key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }[];
 }
 
 export const DEFAULT_NODES: readonly SimNode[] = [1, 2, 3].map((i) => ({
@@ -33,9 +37,13 @@ export const KUBERNETES_SERVICE_IP = '10.43.0.1';
 
 export const KWOK_ANNOTATION = 'kwok.x-k8s.io/node';
 
-/** Node objects as K3s registers its servers (labels included), for kwok to bring to Ready. */
-export function nodeObjects(nodes: readonly SimNode[], kubeletVersion: string): object[] {
-  return nodes.map((n) => ({
+/**
+ * A Node object as K3s registers it (labels included), for kwok to bring to Ready.
+ * `kubeletVersion` as the node reports it, e.g. `v1.36.3+k3s1`.
+ */
+export function nodeObject(n: SimNode, kubeletVersion: string): object {
+  const server = (n.role ?? 'server') === 'server';
+  return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: {
@@ -46,15 +54,20 @@ export function nodeObjects(nodes: readonly SimNode[], kubeletVersion: string): 
         'kubernetes.io/os': 'linux',
         'kubernetes.io/arch': 'amd64',
         'node.kubernetes.io/instance-type': 'k3s',
-        'node-role.kubernetes.io/control-plane': 'true',
-        'node-role.kubernetes.io/master': 'true',
-        'node-role.kubernetes.io/etcd': 'true',
+        ...(server
+          ? {
+              'node-role.kubernetes.io/control-plane': 'true',
+              'node-role.kubernetes.io/master': 'true',
+              'node-role.kubernetes.io/etcd': 'true',
+            }
+          : {}),
         'topology.kubernetes.io/region': 'kosmos-local',
         'topology.kubernetes.io/zone': n.zone,
         type: 'kwok',
+        ...n.labels,
       },
     },
-    spec: {},
+    spec: n.taints ? { taints: n.taints } : {},
     status: {
       addresses: [
         { type: 'InternalIP', address: n.ip },
@@ -65,8 +78,8 @@ export function nodeObjects(nodes: readonly SimNode[], kubeletVersion: string): 
       nodeInfo: {
         architecture: 'amd64',
         operatingSystem: 'linux',
-        kubeletVersion: `${kubeletVersion}+k3s1`,
-        kubeProxyVersion: `${kubeletVersion}+k3s1`,
+        kubeletVersion,
+        kubeProxyVersion: kubeletVersion,
         containerRuntimeVersion: 'containerd://simulated',
         kernelVersion: 'simulated',
         osImage: 'simulated by kwok',
@@ -75,5 +88,5 @@ export function nodeObjects(nodes: readonly SimNode[], kubeletVersion: string): 
         bootID: '',
       },
     },
-  }));
+  };
 }

@@ -2,6 +2,6 @@ export { COMPONENTS, type Component, cmpSemver, componentOf, TOOL_NAMES, type To
 export { type EnsureOptions, ensure, type Resolved, resolveTool, type Source } from './ensure.ts';
 export { ToolchainError } from './errors.ts';
 export { compatibleWith, localReplaces } from './gomod.ts';
-export { withLock } from './lock.ts';
+export { processAlive, withLock } from './lock.ts';
 export { cacheRoot, componentDir } from './paths.ts';
 export { parseVersion, probeVersion } from './probe.ts';

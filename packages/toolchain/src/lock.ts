@@ -1,7 +1,8 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-function alive(pid: number): boolean {
+/** Whether a process with this PID exists (owned by anyone). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -25,7 +26,7 @@ export async function withLock<T>(path: string, fn: () => Promise<T>, onWait?: (
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const owner = Number(await readFile(join(path, 'pid'), 'utf8').catch(() => '0'));
-      if (owner && !alive(owner)) {
+      if (owner && !processAlive(owner)) {
         await rm(path, { recursive: true, force: true });
         continue;
       }
