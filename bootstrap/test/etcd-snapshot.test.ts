@@ -5,8 +5,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePorts } from '@kosmos/testkit';
 import { ensure } from '@kosmos/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, SCRIPTS, tempDir } from './helpers.ts';
@@ -17,21 +17,17 @@ let etcd = '';
 let etcdctl = '';
 let etcdutl = '';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function startEtcd(name: string, dataDir: string): Promise<string> {
-  const [client, peer] = [await freePort(), await freePort()];
+/**
+ * Starts etcd on free loopback ports and waits until it is healthy. A new member bootstraps a
+ * one-member cluster; a restored data dir already holds its membership (`bootstrap: false`).
+ */
+async function startEtcd(name: string, dataDir: string, bootstrap = true): Promise<string> {
+  const [client, peer] = (await freePorts(2)) as [number, number];
   const url = `http://127.0.0.1:${client}`;
   const peerUrl = `http://127.0.0.1:${peer}`;
+  const membership = bootstrap
+    ? ['--initial-advertise-peer-urls', peerUrl, '--initial-cluster', `${name}=${peerUrl}`]
+    : [];
   const p = spawn(
     etcd,
     [
@@ -45,10 +41,7 @@ async function startEtcd(name: string, dataDir: string): Promise<string> {
       url,
       '--listen-peer-urls',
       peerUrl,
-      '--initial-advertise-peer-urls',
-      peerUrl,
-      '--initial-cluster',
-      `${name}=${peerUrl}`,
+      ...membership,
       '--log-level',
       'error',
     ],
@@ -145,7 +138,7 @@ describe('etcd-snapshot.sh against a real etcd', () => {
     ]);
     expect(r.status, r.stderr).toBe(0);
     // etcd keeps its peer URL from the restore in the member list; the new one listens elsewhere and is told so.
-    const url = await startEtcdRestored(restored);
+    const url = await startEtcd('snap-restore', restored, false);
     const got = run(etcdctl, ['--endpoints', url, 'get', '/kosmos/', '--prefix', '--print-value-only']);
     expect(got.status, got.stderr).toBe(0);
     expect(got.stdout.trim().split('\n')).toEqual(['value-1', 'value-2', 'value-3', 'value-4', 'value-5']);
@@ -198,38 +191,3 @@ describe('etcd-snapshot.sh against a real etcd', () => {
     expect(half.stderr).toContain('--cacert, --cert and --key go together');
   });
 });
-
-/** Starts etcd on a restored data dir: same member name, peer URL as restored, client port free. */
-async function startEtcdRestored(dataDir: string): Promise<string> {
-  const client = await freePort();
-  const url = `http://127.0.0.1:${client}`;
-  const p = spawn(
-    etcd,
-    [
-      '--name',
-      'snap-restore',
-      '--data-dir',
-      dataDir,
-      '--listen-client-urls',
-      url,
-      '--advertise-client-urls',
-      url,
-      '--listen-peer-urls',
-      `http://127.0.0.1:${await freePort()}`,
-      '--log-level',
-      'error',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  started.push(p);
-  let log = '';
-  p.stderr?.on('data', (d: Buffer) => {
-    log += d.toString();
-  });
-  for (let i = 0; i < 100; i++) {
-    if (p.exitCode !== null) throw new Error(`restored etcd exited: ${log}`);
-    if (run(etcdctl, ['--endpoints', url, 'endpoint', 'health']).status === 0) return url;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`restored etcd did not become healthy: ${log}`);
-}

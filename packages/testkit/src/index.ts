@@ -13,6 +13,7 @@ export {
   type UpResult,
   up,
 } from './local.ts';
+export { freePorts } from './ports.ts';
 export { stagesYaml } from './stages.ts';
 export { DEFAULT_NODES, nodeObject, type SimNode, STORAGE_CLASSES } from './topology.ts';
 export { StartupError } from './wait.ts';
