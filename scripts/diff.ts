@@ -1,8 +1,7 @@
 import { EXIT, progress, runCommand, UserError } from '@kosmos/cli';
 import { diffEnvironment, formatJson, formatText } from '@kosmos/diff';
-import { findRelease, findRepoRoot, loadEnvironment } from '@kosmos/environment';
+import { defaultStateDir, findRelease, findRepoRoot, loadEnvironment, readState } from '@kosmos/environment';
 import { Cluster } from '@kosmos/kube';
-import { defaultStateDir, readState } from '@kosmos/testkit';
 
 /** 0 no drift, 2 drift, 1 anything else (like `helm diff --detailed-exitcode`). */
 const DRIFT = 2;

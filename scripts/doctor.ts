@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { EXIT, runCommand, table } from '@kosmos/cli';
-import { defaultStateDir, isHealthy, readState } from '@kosmos/testkit';
+import { defaultStateDir, readState } from '@kosmos/environment';
+import { isHealthy } from '@kosmos/testkit';
 import { cacheRoot, componentOf, type Resolved, resolveTool, TOOL_NAMES } from '@kosmos/toolchain';
 
 const run = promisify(execFile);

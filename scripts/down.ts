@@ -1,5 +1,6 @@
 import { EXIT, runCommand } from '@kosmos/cli';
-import { defaultStateDir, down } from '@kosmos/testkit';
+import { defaultStateDir } from '@kosmos/environment';
+import { down } from '@kosmos/testkit';
 
 await runCommand({
   name: 'down',

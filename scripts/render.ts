@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { EXIT, progress, runCommand, UserError, writeAtomic } from '@kosmos/cli';
-import { findRelease, findRepoRoot, loadEnvironment } from '@kosmos/environment';
+import { EXIT, intFlag, progress, runCommand, UserError, writeAtomic } from '@kosmos/cli';
+import { defaultStateDir, findRelease, findRepoRoot, loadEnvironment, readState } from '@kosmos/environment';
 import { renderEnvironment } from '@kosmos/render';
-import { defaultStateDir, readState } from '@kosmos/testkit';
 
 await runCommand({
   name: 'render',
@@ -31,10 +30,7 @@ await runCommand({
     const from = (values.from as string | undefined) ?? 'auto';
     if (!['auto', 'tree', 'registry'].includes(from))
       throw new UserError(`--from: expected auto, tree or registry, got "${from}"`, EXIT.usage);
-    const concurrency = values.concurrency === undefined ? 3 : Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new UserError(`--concurrency: expected a whole number ≥ 1, got "${values.concurrency}"`, EXIT.usage);
-    }
+    const concurrency = intFlag(values, 'concurrency', { min: 1, default: 3 });
     const root = findRepoRoot();
     const env = loadEnvironment(root, values.env as string);
     const only = values.release as string[] | undefined;

@@ -1,8 +1,14 @@
 import { EXIT, progress, runCommand, table, UserError } from '@kosmos/cli';
 import { type EnvironmentStatus, environmentStatus, unreachableStatus } from '@kosmos/diff';
-import { type Environment, findRepoRoot, listEnvironments, loadEnvironment } from '@kosmos/environment';
+import {
+  defaultStateDir,
+  type Environment,
+  findRepoRoot,
+  listEnvironments,
+  loadEnvironment,
+  readState,
+} from '@kosmos/environment';
 import { Cluster } from '@kosmos/kube';
-import { defaultStateDir, readState } from '@kosmos/testkit';
 
 async function statusOf(
   env: Environment,

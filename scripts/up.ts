@@ -1,5 +1,6 @@
 import { EXIT, progress, runCommand, UserError } from '@kosmos/cli';
-import { defaultStateDir, up } from '@kosmos/testkit';
+import { defaultStateDir } from '@kosmos/environment';
+import { up } from '@kosmos/testkit';
 
 await runCommand({
   name: 'up',

@@ -91,7 +91,10 @@ export async function runCommand<O extends Options>(spec: CommandSpec<O>, argv =
       process.stderr.write(
         `${spec.name}: unexpected error: ${err.message.split('\n')[0]} (rerun with --debug for details)\n`,
       );
-    process.exitCode = err instanceof UserError ? err.exitCode : (err.exitCode ?? EXIT.failed);
+    // Only errors written for users choose the exit code: a tool's own exit status (helm's, say)
+    // must not leak out as one of ours.
+    const forUsers = err instanceof UserError || (err as { userFacing?: boolean }).userFacing === true;
+    process.exitCode = forUsers && typeof err.exitCode === 'number' ? err.exitCode : EXIT.failed;
   }
 }
 
@@ -113,3 +116,14 @@ export function table(rows: string[][]): string {
     .join('\n');
 }
 export { writeAtomic, writeAtomicSync } from './files.ts';
+
+/** A whole-number flag (`--concurrency 4`), checked once: a bad value is a usage error. */
+export function intFlag(values: Record<string, unknown>, name: string, o: { min: number; default: number }): number {
+  const raw = values[name];
+  if (raw === undefined) return o.default;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < o.min) {
+    throw new UserError(`--${name}: expected a whole number ≥ ${o.min}, got "${String(raw)}"`, EXIT.usage);
+  }
+  return n;
+}

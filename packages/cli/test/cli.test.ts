@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EXIT, runCommand, table, UserError } from '../src/index.ts';
+import { EXIT, intFlag, runCommand, table, UserError } from '../src/index.ts';
 
 let stderr: string;
 let stdout: string;
@@ -83,5 +83,37 @@ describe('table', () => {
         ['ccc', 'd'],
       ]),
     ).toBe('A    BB\nccc  d');
+  });
+});
+
+describe('intFlag', () => {
+  it('takes the default, a valid number, and refuses anything else as a usage error', () => {
+    expect(intFlag({}, 'concurrency', { min: 1, default: 3 })).toBe(3);
+    expect(intFlag({ concurrency: '8' }, 'concurrency', { min: 1, default: 3 })).toBe(8);
+    for (const bad of ['0', 'x', '1.5']) {
+      let err: unknown;
+      try {
+        intFlag({ concurrency: bad }, 'concurrency', { min: 1, default: 3 });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(UserError);
+      expect(err).toMatchObject({
+        exitCode: EXIT.usage,
+        message: `--concurrency: expected a whole number ≥ 1, got "${bad}"`,
+      });
+    }
+  });
+});
+
+describe('exit codes', () => {
+  it('ignores the exit code a failing tool carries (only user errors choose theirs)', async () => {
+    await runCommand(
+      spec(async () => {
+        throw Object.assign(new Error('helm template: boom'), { name: 'HelmError', exitCode: 2 });
+      }),
+      [],
+    );
+    expect(process.exitCode).toBe(EXIT.failed);
   });
 });

@@ -15,3 +15,4 @@ export {
 export { dottedPath, EnvironmentError, formatProblem, type Problem } from './problems.ts';
 export { locate, parseSource, type SourceFile } from './source.ts';
 export { compile, schemaProblems } from './validate.ts';
+export { defaultStateDir, type LocalProcess, type LocalState, readState, repoStateRoot, stateFile } from './local.ts';

@@ -3,8 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import type { Environment } from '@kosmos/environment';
-import { defaultStateDir, readState } from '@kosmos/testkit';
+import { defaultStateDir, type Environment, readState } from '@kosmos/environment';
 import { KubeConfig } from '@kubernetes/client-node';
 import pLimit, { type LimitFunction } from 'p-limit';
 

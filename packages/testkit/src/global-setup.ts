@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { ensure, processAlive } from '@kosmos/toolchain';
 import type { TestProject } from 'vitest/node';
 import { killNow } from './daemon.ts';
-import { down, repoStateRoot, up } from './local.ts';
+import { repoStateRoot } from '@kosmos/environment';
+import { down, up } from './local.ts';
 
 /**
  * Brings one local cluster and registry up for the whole `cluster` test project and tears

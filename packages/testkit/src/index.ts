@@ -1,18 +1,7 @@
 export { CRD_SOURCES, crdFiles } from './crds.ts';
 export { type DaemonRecord, isOurs, killNow, stopDaemon } from './daemon.ts';
 export { KubectlError, kubectl } from './kubectl.ts';
-export {
-  type DownResult,
-  defaultStateDir,
-  down,
-  isHealthy,
-  type LocalState,
-  readState,
-  repoStateRoot,
-  type UpOptions,
-  type UpResult,
-  up,
-} from './local.ts';
+export { type DownResult, down, isHealthy, type UpOptions, type UpResult, up } from './local.ts';
 export { freePorts } from './ports.ts';
 export { stagesYaml } from './stages.ts';
 export { DEFAULT_NODES, nodeObject, type SimNode, STORAGE_CLASSES } from './topology.ts';

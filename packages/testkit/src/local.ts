@@ -1,21 +1,11 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { writeAtomic } from '@kosmos/cli';
+import { type LocalState, readState, stateFile } from '@kosmos/environment';
 import { startCluster } from './cluster.ts';
 import { type DaemonRecord, isOurs, stopDaemon } from './daemon.ts';
 import { get } from './http.ts';
 import { startRegistry } from './registry.ts';
-
-/** What `up` leaves behind in `<stateDir>/state.json` for the next `up`, `down` and the tests. */
-export interface LocalState {
-  version: 1;
-  kubeconfig: string;
-  server: string;
-  kubeVersion: string;
-  kubectl: string;
-  registry: string;
-  daemons: DaemonRecord[];
-  startedAt: string;
-}
 
 export interface UpOptions {
   stateDir: string;
@@ -26,31 +16,6 @@ export interface UpOptions {
 export interface UpResult extends LocalState {
   reused: boolean;
   seconds: number;
-}
-
-/** The repository's `.kosmos/` folder, found from this file (scripts run from anywhere). */
-export function repoStateRoot(): string {
-  return resolve(dirname(new URL(import.meta.url).pathname), '../../../.kosmos');
-}
-
-export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.KOSMOS_STATE_DIR ? resolve(env.KOSMOS_STATE_DIR) : join(repoStateRoot(), 'local');
-}
-
-const stateFile = (dir: string) => join(dir, 'state.json');
-
-export async function readState(stateDir: string): Promise<LocalState | undefined> {
-  try {
-    return JSON.parse(await readFile(stateFile(stateDir), 'utf8')) as LocalState;
-  } catch {
-    return undefined;
-  }
-}
-
-async function writeState(stateDir: string, s: LocalState): Promise<void> {
-  const tmp = `${stateFile(stateDir)}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(s, null, 2)}\n`);
-  await rename(tmp, stateFile(stateDir));
 }
 
 /** True when every process of a recorded environment still runs and answers. */
@@ -103,7 +68,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
     daemons: [...cluster.daemons, registry.daemon],
     startedAt: new Date().toISOString(),
   };
-  await writeState(o.stateDir, state);
+  await writeAtomic(stateFile(o.stateDir), `${JSON.stringify(state, null, 2)}\n`);
   return { ...state, reused: false, seconds: (Date.now() - started) / 1000 };
 }
 
