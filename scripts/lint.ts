@@ -1,5 +1,5 @@
 import { EXIT, progress, runCommand, UserError, writeAtomic } from '@kosmos/cli';
-import { findRepoRoot, loadAll, loadEnvironment } from '@kosmos/environment';
+import { defaultStateDir, findRepoRoot, loadAll, loadEnvironment, readState } from '@kosmos/environment';
 import { ALL_RULES, counts, type Format, format, lintEnvironments, summaryLine } from '@kosmos/lint';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -38,8 +38,10 @@ await runCommand({
     const envs = values.env ? [loadEnvironment(root, String(values.env))] : loadAll(root);
     const started = Date.now();
     let shown = false;
+    const local = envs.some((e) => e.registry.local) ? await readState(defaultStateDir()) : undefined;
     const report = await lintEnvironments(root, envs, {
       skipUpstream: Boolean(values['skip-upstream']),
+      ...(local ? { registryUrl: `oci://${local.registry}/charts` } : {}),
       // Progress only once the work has taken more than a second.
       progress: (line) => {
         if (shown || Date.now() - started > 1000) {

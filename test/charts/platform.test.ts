@@ -55,6 +55,15 @@ describe('platform: namespaces', () => {
     }
   });
 
+  it('pins the Pod Security version to the cluster minor in staging and production', () => {
+    for (const env of envs) {
+      const label = find(byEnv[env] ?? [], 'Namespace', 'kosmos-core').metadata.labels[
+        'pod-security.kubernetes.io/enforce-version'
+      ];
+      expect(label).toBe(env === 'dev' ? 'latest' : 'v1.36');
+    }
+  });
+
   it('carries the environment label of each environment', () => {
     for (const env of envs) {
       expect(find(byEnv[env] ?? [], 'Namespace', 'kosmos-core').metadata.labels.environment).toBe(env);

@@ -1,4 +1,5 @@
 export { checkGraph, type GraphCheck, type GraphNode, waves } from './graph.ts';
+export { defaultStateDir, type LocalProcess, type LocalState, readState, repoStateRoot, stateFile } from './local.ts';
 export {
   type ChartRef,
   type ClusterRef,
@@ -15,4 +16,3 @@ export {
 export { dottedPath, EnvironmentError, formatProblem, type Problem } from './problems.ts';
 export { locate, parseSource, type SourceFile } from './source.ts';
 export { compile, schemaProblems } from './validate.ts';
-export { defaultStateDir, type LocalProcess, type LocalState, readState, repoStateRoot, stateFile } from './local.ts';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Environment, Release } from '@kosmos/environment';
-import { type RenderedRelease, renderEnvironment, splitManifest } from '@kosmos/render';
+import { byCodeUnit, type RenderedRelease, renderEnvironment } from '@kosmos/render';
 import { HELM_LINT, helmLintEnvironments } from './helm-lint.ts';
 import { CLUSTER_SCOPED, refOf } from './k8s.ts';
 import { runPolicy } from './policy.ts';
@@ -26,8 +26,16 @@ export const SCHEMA_RULES: readonly RuleInfo[] = [
 ];
 
 /** Every rule of every layer, for SARIF and --help. */
+/** A release helm cannot render at all: nothing else can be checked for it. */
+export const HELM_TEMPLATE: RuleInfo = {
+  id: 'helm-template',
+  severity: 'error',
+  description: "The chart renders (`helm template`) with the environment's values.",
+};
+
 export const ALL_RULES: readonly RuleInfo[] = [
   HELM_LINT,
+  HELM_TEMPLATE,
   VALUES_SCHEMA,
   ...SCHEMA_RULES,
   ...RULES.map((r) => ({ id: r.id, severity: r.severity, description: r.description })),
@@ -39,6 +47,8 @@ export interface LintOptions {
   /** Skip layer 1 (helm lint), e.g. to time the other layers. */
   skipHelmLint?: boolean;
   concurrency?: number;
+  /** Registry of the local environment (`oci://127.0.0.1:PORT/charts`), for pins not in the tree. */
+  registryUrl?: string;
   progress?: (line: string) => void;
 }
 
@@ -84,7 +94,7 @@ export function locationOf(
 }
 
 function placed(schemas: SchemaSet, rendered: RenderedRelease): RenderedObject[] {
-  return splitManifest(rendered.manifest).map((d) => {
+  return rendered.docs.map((d) => {
     const o = d.object;
     const k = schemas.kind(String(o.apiVersion), String(o.kind));
     const namespaced = k ? k.namespaced : !CLUSTER_SCOPED.has(o.kind);
@@ -145,13 +155,13 @@ const ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
 export function sortFindings(fs: Finding[]): Finding[] {
   return fs.sort(
     (a, b) =>
-      (a.env ?? '').localeCompare(b.env ?? '') ||
-      (a.release ?? '').localeCompare(b.release ?? '') ||
+      byCodeUnit(a.env ?? '', b.env ?? '') ||
+      byCodeUnit(a.release ?? '', b.release ?? '') ||
       ORDER[a.severity] - ORDER[b.severity] ||
-      a.file.localeCompare(b.file) ||
+      byCodeUnit(a.file, b.file) ||
       (a.line ?? 0) - (b.line ?? 0) ||
-      a.ruleId.localeCompare(b.ruleId) ||
-      a.message.localeCompare(b.message),
+      byCodeUnit(a.ruleId, b.ruleId) ||
+      byCodeUnit(a.message, b.message),
   );
 }
 
@@ -179,6 +189,8 @@ export async function lintEnvironments(
         concurrency: o.concurrency ?? 2,
         onDone: (env, release) => log(`helm lint ${++linted}/${total}: ${env}/${release}`),
       });
+  // Awaited after the other layers; until then a failure must not surface as an unhandled rejection.
+  layer1.catch(() => {});
 
   for (const env of envs) {
     const t0 = performance.now();
@@ -187,8 +199,21 @@ export async function lintEnvironments(
     const result = await renderEnvironment(env, {
       upstream: o.skipUpstream ? 'skip' : 'render',
       concurrency: o.concurrency ?? 2,
+      onError: 'collect',
+      ...(o.registryUrl ? { registryUrl: o.registryUrl } : {}),
     });
     for (const s of result.skipped) skipped.push({ env: env.name, release: s.release.name, reason: s.reason });
+    // A release that does not render is one finding; the others are still checked.
+    for (const f of result.failed) {
+      findings.push({
+        ruleId: HELM_TEMPLATE.id,
+        severity: 'error',
+        env: env.name,
+        release: f.release.name,
+        ...locationOf(root, env, f.release),
+        message: f.error.message.split('\n')[0] ?? 'helm template failed',
+      });
+    }
     const schemas = await schemasP;
     const objs = result.rendered.flatMap((r) => placed(schemas, r));
     const t1 = performance.now();

@@ -1,13 +1,13 @@
 export { apiVersionsFor, CRD_APIS } from './capabilities.ts';
-export { compareObjects, objectId } from './order.ts';
+export { byCodeUnit, compareObjects, objectId } from './order.ts';
 export {
+  type FailedRelease,
   manifestOf,
   type RenderedRelease,
   type RenderOptions,
   type RenderResult,
   renderEnvironment,
   type SkippedRelease,
-  splitManifest,
   templateInput,
 } from './render.ts';
-export { type ChartSource, chartSource, type SourcePreference, treeVersion } from './source.ts';
+export { type ChartSource, chartSource, RenderError, type SourcePreference, treeVersion } from './source.ts';

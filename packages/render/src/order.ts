@@ -40,14 +40,20 @@ const rank = (kind: string) => {
   return i === -1 ? KIND_ORDER.length : i;
 };
 
+/**
+ * Compares strings by UTF-16 code units: unlike localeCompare, the order does not change with
+ * the machine's locale, so rendered output stays byte-identical everywhere.
+ */
+export const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Total order on objects: kind rank, then kind, apiVersion, namespace, name. */
 export function compareObjects(a: KubeObject, b: KubeObject): number {
   return (
     rank(a.kind) - rank(b.kind) ||
-    a.kind.localeCompare(b.kind) ||
-    a.apiVersion.localeCompare(b.apiVersion) ||
-    (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
-    a.metadata.name.localeCompare(b.metadata.name)
+    byCodeUnit(a.kind, b.kind) ||
+    byCodeUnit(a.apiVersion, b.apiVersion) ||
+    byCodeUnit(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
+    byCodeUnit(a.metadata.name, b.metadata.name)
   );
 }
 

@@ -1,8 +1,15 @@
 import type { Environment, Release } from '@kosmos/environment';
 import { waves } from '@kosmos/environment';
-import { type KubeObject, prepareChart, type TemplateInput, templateText } from '@kosmos/helm';
+import {
+  type KubeObject,
+  type ManifestDoc,
+  parseManifestDocs,
+  prepareChart,
+  type TemplateInput,
+  templateText,
+} from '@kosmos/helm';
 import pLimit from 'p-limit';
-import { parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { apiVersionsFor } from './capabilities.ts';
 import { compareObjects } from './order.ts';
 import { type ChartSource, chartSource, type SourcePreference } from './source.ts';
@@ -11,8 +18,15 @@ export interface RenderedRelease {
   release: Release;
   source: ChartSource;
   objects: KubeObject[];
+  /** The objects with the template each came from (`# Source:`), in helm's order. */
+  docs: ManifestDoc[];
   /** Deterministic multi-document YAML: same inputs, same bytes. */
   manifest: string;
+}
+
+export interface FailedRelease {
+  release: Release;
+  error: Error;
 }
 
 export interface SkippedRelease {
@@ -30,6 +44,12 @@ export interface RenderOptions {
   prefer?: SourcePreference;
   /** Upstream charts live in repositories that may be out of reach (CI, air gap). */
   upstream?: 'render' | 'skip';
+  /**
+   * What a release that helm cannot render does: fail the whole render (the default, for diff and
+   * deploy, where a missing release must never read as "delete everything it owns"), or be
+   * collected in `failed` so lint can report it beside everything else.
+   */
+  onError?: 'throw' | 'collect';
   onRelease?: (r: RenderedRelease) => void;
 }
 
@@ -37,30 +57,11 @@ export interface RenderResult {
   env: Environment;
   rendered: RenderedRelease[];
   skipped: SkippedRelease[];
-}
-
-interface Doc {
-  source?: string;
-  object: KubeObject;
-}
-
-/** Parses helm's output keeping each document's `# Source:` line. */
-export function splitManifest(text: string): Doc[] {
-  const out: Doc[] = [];
-  for (const d of parseAllDocuments(text)) {
-    if (d.errors.length > 0) throw new Error(`helm produced invalid YAML: ${d.errors[0]?.message}`);
-    const object = d.toJS() as KubeObject | null;
-    if (!object) continue;
-    // After `---` the comment belongs to the document's contents; before any `---`, to the document.
-    const comments = `${d.commentBefore ?? ''}\n${(d.contents as { commentBefore?: string } | null)?.commentBefore ?? ''}`;
-    const source = /Source:\s*(\S+)/.exec(comments)?.[1];
-    out.push({ ...(source ? { source } : {}), object });
-  }
-  return out;
+  failed: FailedRelease[];
 }
 
 /** The manifest text of a release: sorted objects, each after its Source line. */
-export function manifestOf(release: Release, docs: Doc[]): string {
+export function manifestOf(release: Release, docs: readonly ManifestDoc[]): string {
   const sorted = [...docs].sort((a, b) => compareObjects(a.object, b.object));
   const body = sorted
     .map((d) => `---\n${d.source ? `# Source: ${d.source}\n` : ''}${stringify(d.object, { lineWidth: 0 })}`)
@@ -120,18 +121,31 @@ export async function renderEnvironment(env: Environment, o: RenderOptions = {})
       return [];
     }
     return [
-      limit(async (): Promise<RenderedRelease> => {
-        const docs = splitManifest(await templateText(templateInput(env, r, source)));
-        const result = { release: r, source, objects: docs.map((d) => d.object), manifest: manifestOf(r, docs) };
-        o.onRelease?.(result);
-        return result;
+      limit(async (): Promise<RenderedRelease | FailedRelease> => {
+        try {
+          const docs = parseManifestDocs(await templateText(templateInput(env, r, source)), `helm template ${r.name}`);
+          const result = {
+            release: r,
+            source,
+            objects: docs.map((d) => d.object),
+            docs,
+            manifest: manifestOf(r, docs),
+          };
+          o.onRelease?.(result);
+          return result;
+        } catch (e) {
+          if (o.onError !== 'collect') throw e;
+          return { release: r, error: e as Error };
+        }
       }),
     ];
   });
-  const rendered = await Promise.all(jobs);
+  const settled = await Promise.all(jobs);
+  const rendered = settled.filter((x): x is RenderedRelease => 'manifest' in x);
+  const failed = settled.filter((x): x is FailedRelease => 'error' in x);
   const order = waves(env.releases)
     .flat()
     .map((r) => r.name);
   rendered.sort((a, b) => order.indexOf(a.release.name) - order.indexOf(b.release.name));
-  return { env, rendered, skipped };
+  return { env, rendered, skipped, failed };
 }

@@ -9,6 +9,12 @@ export type ChartSource =
   | { kind: 'oci'; ref: string; version: string }
   | { kind: 'upstream'; repository: string; name: string; version: string };
 
+/** A render that cannot start for a reason the user can fix; printed as one line. */
+export class RenderError extends Error {
+  override name = 'RenderError';
+  readonly userFacing = true;
+}
+
 export type SourcePreference = 'auto' | 'tree' | 'registry';
 
 export function treeVersion(dir: string): string {

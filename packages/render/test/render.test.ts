@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -134,5 +134,42 @@ describe('pnpm render', () => {
     expect((err as { stderr: string }).stderr.trim()).toBe(
       'render: environments/qa/environment.yaml:1:1: unknown environment "qa" (known: dev, production, staging)',
     );
+  });
+});
+
+describe('a release helm cannot render', () => {
+  /** A throwaway repository whose `bad` chart fails to render and whose `good` chart renders. */
+  async function brokenRepo(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'kosmos-render-broken-'));
+    for (const [chart, body] of [
+      ['good', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: good\n'],
+      ['bad', '{{ fail "the bad chart refuses to render" }}\n'],
+    ] as const) {
+      await mkdir(join(dir, 'charts', chart, 'templates'), { recursive: true });
+      await writeFile(join(dir, 'charts', chart, 'Chart.yaml'), `apiVersion: v2\nname: ${chart}\nversion: 0.1.0\n`);
+      await writeFile(join(dir, 'charts', chart, 'templates', 'x.yaml'), body);
+    }
+    await mkdir(join(dir, 'environments', 'dev'), { recursive: true });
+    await writeFile(
+      join(dir, 'environments', 'dev', 'environment.yaml'),
+      'name: dev\nkubernetesVersion: 1.36.3\ncluster: { local: true }\nregistry: local\nreleases:\n' +
+        '  - { name: good, namespace: ns, chart: good, version: tree }\n' +
+        '  - { name: bad, namespace: ns, chart: bad, version: tree }\n',
+    );
+    return dir;
+  }
+
+  it('fails the whole render by default, so no caller mistakes it for an empty release', async () => {
+    const env = loadEnvironment(await brokenRepo(), 'dev');
+    await expect(renderEnvironment(env)).rejects.toThrow(/the bad chart refuses to render/);
+  });
+
+  it('is collected with its error when asked, and the other releases still render', async () => {
+    const env = loadEnvironment(await brokenRepo(), 'dev');
+    const r = await renderEnvironment(env, { onError: 'collect' });
+    expect(r.rendered.map((x) => x.release.name)).toEqual(['good']);
+    expect(r.failed.map((x) => [x.release.name, x.error.message])).toEqual([
+      ['bad', expect.stringMatching(/the bad chart refuses to render/)],
+    ]);
   });
 });

@@ -1,9 +1,9 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { repoStateRoot } from '@kosmos/environment';
 import { ensure, processAlive } from '@kosmos/toolchain';
 import type { TestProject } from 'vitest/node';
 import { killNow } from './daemon.ts';
-import { repoStateRoot } from '@kosmos/environment';
 import { down, up } from './local.ts';
 
 /**
