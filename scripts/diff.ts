@@ -1,4 +1,4 @@
-import { EXIT, progress, runCommand, UserError } from '@kosmos/cli';
+import { EXIT, intFlag, progress, runCommand, UserError } from '@kosmos/cli';
 import { diffEnvironment, formatJson, formatText } from '@kosmos/diff';
 import { defaultStateDir, findRelease, findRepoRoot, loadEnvironment, readState } from '@kosmos/environment';
 import { Cluster } from '@kosmos/kube';
@@ -40,13 +40,9 @@ await runCommand({
   },
   async run({ values }) {
     if (!values.env) throw new UserError('--env is required (dev, staging or production)', EXIT.failed);
-    const context = values.context === undefined ? 3 : Number(values.context);
-    if (!Number.isInteger(context) || context < 0)
-      throw new UserError(`--context: expected a whole number ≥ 0, got "${values.context}"`);
-    const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new UserError(`--concurrency: expected a whole number ≥ 1, got "${values.concurrency}"`);
-    }
+    // Usage errors exit 2 from intFlag; the last line of this file turns that into 1 (2 is drift).
+    const context = intFlag(values, 'context', { min: 0, default: 3 });
+    const concurrency = intFlag(values, 'concurrency', { min: 1, default: 8 });
     const root = (values.root as string | undefined) ?? findRepoRoot();
     const env = loadEnvironment(root, values.env as string);
     const only = values.release as string[] | undefined;
@@ -54,6 +50,8 @@ await runCommand({
     const local = env.registry.local ? await readState(defaultStateDir()) : undefined;
     const cluster = await Cluster.forEnvironment(env, { concurrency });
     try {
+      // The one ping: a cluster that is down fails here, in one line, before anything renders.
+      await cluster.client.ping();
       progress(`diff ${env.name}: rendering ${only ? only.join(', ') : `${env.releases.length} releases`}`);
       const d = await diffEnvironment(env, cluster, {
         ...(only ? { only } : {}),

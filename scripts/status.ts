@@ -1,39 +1,6 @@
-import { EXIT, progress, runCommand, table, UserError } from '@kosmos/cli';
-import { type EnvironmentStatus, environmentStatus, unreachableStatus } from '@kosmos/diff';
-import {
-  defaultStateDir,
-  type Environment,
-  findRepoRoot,
-  listEnvironments,
-  loadEnvironment,
-  readState,
-} from '@kosmos/environment';
-import { Cluster } from '@kosmos/kube';
-
-async function statusOf(
-  env: Environment,
-  o: { skipUpstream: boolean; concurrency: number },
-): Promise<EnvironmentStatus> {
-  let cluster: Cluster | undefined;
-  try {
-    cluster = await Cluster.forEnvironment(env, { concurrency: o.concurrency });
-    await cluster.client.ping();
-  } catch (e) {
-    cluster?.close();
-    return unreachableStatus(env, (e as Error).message.split('\n')[0] ?? 'unreachable');
-  }
-  try {
-    const local = env.registry.local ? await readState(defaultStateDir()) : undefined;
-    return await environmentStatus(env, cluster, {
-      upstream: o.skipUpstream ? 'skip' : 'render',
-      ...(local ? { registryUrl: `oci://${local.registry}/charts` } : {}),
-    });
-  } catch (e) {
-    return unreachableStatus(env, (e as Error).message.split('\n')[0] ?? 'failed');
-  } finally {
-    cluster.close();
-  }
-}
+import { EXIT, intFlag, progress, runCommand, table } from '@kosmos/cli';
+import { statusForEnvironment } from '@kosmos/diff';
+import { findRepoRoot, listEnvironments, loadEnvironment } from '@kosmos/environment';
 
 const yesNo = (v: boolean | null) => (v === null ? '?' : v ? 'yes' : 'no');
 
@@ -48,9 +15,14 @@ await runCommand({
     '--concurrency N     API requests in flight at once per cluster (default 8)',
     '--root DIR          repository root (default: found from the current folder)',
     '',
-    'An environment whose cluster cannot be reached shows "unreachable" and the command exits 1.',
+    'An environment whose cluster cannot be reached shows "unreachable"; one that fails otherwise',
+    '(bad kubeconfig, an API server error, ...) shows "error". Either way the command exits 1.',
   ],
-  exitCodes: ['0  every environment answered', '1  some environment was unreachable, or an error'],
+  exitCodes: [
+    '0  every environment answered',
+    '1  some environment was unreachable or failed, or an error',
+    '2  bad usage or input',
+  ],
   options: {
     env: { type: 'string', multiple: true },
     json: { type: 'boolean' },
@@ -59,18 +31,19 @@ await runCommand({
     root: { type: 'string' },
   },
   async run({ values }) {
-    const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new UserError(`--concurrency: expected a whole number ≥ 1, got "${values.concurrency}"`);
-    }
+    const concurrency = intFlag(values, 'concurrency', { min: 1, default: 8 });
     const root = (values.root as string | undefined) ?? findRepoRoot();
     const names = (values.env as string[] | undefined) ?? listEnvironments(root);
     const envs = names.map((n) => loadEnvironment(root, n));
     progress(`status of ${envs.map((e) => e.name).join(', ')}`);
     const results = await Promise.all(
       envs.map(async (e) => {
-        const s = await statusOf(e, { skipUpstream: values['skip-upstream'] === true, concurrency });
-        progress(s.reachable ? `  ${e.name}: ${s.releases.length} releases` : `  ${e.name}: unreachable: ${s.error}`);
+        const s = await statusForEnvironment(e, { skipUpstream: values['skip-upstream'] === true, concurrency });
+        progress(
+          s.error
+            ? `  ${e.name}: ${s.reachable ? 'error' : 'unreachable'}: ${s.error}`
+            : `  ${e.name}: ${s.releases.length} releases`,
+        );
         return s;
       }),
     );
@@ -93,7 +66,9 @@ await runCommand({
           ]);
         }
       }
-      const notes = results.flatMap((s) => (s.reachable ? [] : [`${s.env}: ${s.error}`]));
+      const notes = results.flatMap((s) =>
+        s.error ? [`${s.env}: ${s.reachable ? 'error' : 'unreachable'}: ${s.error}`] : [],
+      );
       const driftErrors = [
         ...new Set(
           results.flatMap((s) =>
@@ -105,6 +80,6 @@ await runCommand({
         `${table(rows)}\n${[...notes, ...driftErrors].map((n) => `\n${n}`).join('')}${notes.length + driftErrors.length ? '\n' : ''}`,
       );
     }
-    return results.every((s) => s.reachable) ? EXIT.ok : EXIT.failed;
+    return results.every((s) => !s.error) ? EXIT.ok : EXIT.failed;
   },
 });

@@ -1,6 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 
-/** Exit codes every command documents: 0 ok, 1 failure found or operation failed, 2 bad usage. */
+/** Exit codes every command documents: 0 ok, 1 failure found or operation failed, 2 bad usage or input. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** An error meant for the user: printed as one line, no stack trace. */

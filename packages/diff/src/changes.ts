@@ -1,4 +1,5 @@
 import type { KubeObject } from '@kosmos/helm';
+import { objectId } from '@kosmos/render';
 import { stringify } from 'yaml';
 import { normalise } from './normalise.ts';
 import { isSecret, maskSecret, type SecretKeyChanges, secretKeyChanges } from './secrets.ts';
@@ -8,7 +9,7 @@ export type ChangeKind = 'added' | 'changed' | 'deleted' | 'unchanged';
 
 /** What applying would do to one object. */
 export interface ObjectChange {
-  /** `apiVersion/Kind/namespace/name` */
+  /** `apiVersion/Kind/namespace/name` (`objectId` of @kosmos/render) */
   id: string;
   apiVersion: string;
   kind: string;
@@ -22,9 +23,6 @@ export interface ObjectChange {
   /** Why the object could not be dry-run (missing namespace or CRD, rejected by the server). */
   note?: string;
 }
-
-export const objectKey = (o: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }) =>
-  `${o.apiVersion}/${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 
 /** The printable form of an object: normalised, Secret values masked, YAML with sorted keys. */
 export function printable(o: KubeObject, changedSecretKeys: readonly string[] = []): string {
@@ -61,7 +59,7 @@ export function compareObject({ live, desired, context, note }: CompareInput): O
       : before !== after || secretMoved
         ? 'changed'
         : 'unchanged';
-  const id = objectKey(ref);
+  const id = objectId(ref);
   const diff =
     change === 'unchanged'
       ? ''

@@ -4,7 +4,6 @@ export {
   compareObject,
   hasDrift,
   type ObjectChange,
-  objectKey,
   printable,
   type ReleaseSummary,
   summarise,
@@ -16,11 +15,21 @@ export {
   HIDDEN,
   HIDDEN_CHANGED,
   isSecret,
+  MIN_REDACTED_LENGTH,
   maskSecret,
   Redactor,
   type SecretKeyChanges,
   secretHashes,
   secretKeyChanges,
 } from './secrets.ts';
-export { type EnvironmentStatus, environmentStatus, type ReleaseStatus, unreachableStatus } from './status.ts';
+export {
+  type EnvironmentStatus,
+  environmentStatus,
+  errorStatus,
+  failedStatus,
+  type ReleaseStatus,
+  type StatusOptions,
+  statusForEnvironment,
+  unreachableStatus,
+} from './status.ts';
 export { colorizeDiff, type UnifiedOptions, unifiedDiff } from './unified.ts';

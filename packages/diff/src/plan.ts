@@ -1,8 +1,8 @@
 import type { Environment, Release } from '@kosmos/environment';
 import type { KubeObject } from '@kosmos/helm';
-import { type Cluster, type HelmRelease, helmRelease } from '@kosmos/kube';
-import { type RenderOptions, renderEnvironment, type SkippedRelease } from '@kosmos/render';
-import { compareObject, type ObjectChange, objectKey, type ReleaseSummary, summarise } from './changes.ts';
+import { type Cluster, type HelmRelease, helmRelease, refOf } from '@kosmos/kube';
+import { byCodeUnit, objectId, type RenderOptions, renderEnvironment, type SkippedRelease } from '@kosmos/render';
+import { compareObject, type ObjectChange, type ReleaseSummary, summarise } from './changes.ts';
 import { Redactor } from './secrets.ts';
 
 /** What applying one release would change. */
@@ -11,6 +11,12 @@ export interface ReleaseDiff {
   namespace: string;
   /** The live Helm release (undefined: not installed). */
   live?: { revision: number; status: string; chartVersion: string };
+  /**
+   * The live Helm release record the diff was made against (undefined: not installed), for
+   * callers that need more of it (status) without asking the cluster again. Not enumerable, so
+   * it never reaches JSON: the record's manifest holds Secrets as rendered, values and all.
+   */
+  liveRecord?: HelmRelease;
   objects: ObjectChange[];
   summary: ReleaseSummary;
 }
@@ -76,15 +82,34 @@ function managerFor(live: KubeObject | undefined): string {
  * - every object of the live Helm release record that is no longer rendered: a deletion;
  * - a missing namespace or CRD: an addition with a note saying so.
  * Requests go through the cluster's bounded pool and kept-alive connections.
+ *
+ * The caller pings the cluster first (`cluster.client.ping()`), so that a cluster that is down
+ * fails in one line before any chart is rendered; this function does not ping again.
+ *
+ * Anything it throws has passed through the Redactor: an API server message that echoes a
+ * Secret value (a rejected dry run, say) is rethrown with the value blanked out, as the same
+ * class of error (so a user-facing error stays user-facing).
  */
 export async function diffEnvironment(
   env: Environment,
   cluster: Cluster,
   o: DiffOptions = {},
 ): Promise<EnvironmentDiff> {
-  const started = performance.now();
-  await cluster.client.ping();
   const redactor = new Redactor();
+  try {
+    return await diffWith(env, cluster, o, redactor);
+  } catch (e) {
+    throw redactor.redactError(e);
+  }
+}
+
+async function diffWith(
+  env: Environment,
+  cluster: Cluster,
+  o: DiffOptions,
+  redactor: Redactor,
+): Promise<EnvironmentDiff> {
+  const started = performance.now();
   const rendered = await renderEnvironment(env, {
     ...(o.only ? { only: o.only } : {}),
     ...(o.registryUrl ? { registryUrl: o.registryUrl } : {}),
@@ -108,16 +133,11 @@ export async function diffEnvironment(
       const owned = record
         ? await Promise.all(record.objects.map((x) => cluster.withNamespace(x, release.namespace)))
         : [];
-      const wanted = new Set(desired.map(objectKey));
+      const wanted = new Set(desired.map(objectId));
 
       const forDesired = desired.map(async (obj): Promise<ObjectChange> => {
         redactor.add(obj);
-        const live = await cluster.get({
-          apiVersion: obj.apiVersion,
-          kind: obj.kind,
-          name: obj.metadata.name,
-          ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
-        });
+        const live = await cluster.get(refOf(obj));
         redactor.add(live);
         const result = await cluster.applyDryRun(asHelmApplies(obj, release), managerFor(live));
         if (result.ok) {
@@ -135,14 +155,9 @@ export async function diffEnvironment(
       });
 
       const forDeleted = owned
-        .filter((x) => !wanted.has(objectKey(x)))
+        .filter((x) => !wanted.has(objectId(x)))
         .map(async (obj): Promise<ObjectChange | undefined> => {
-          const live = await cluster.get({
-            apiVersion: obj.apiVersion,
-            kind: obj.kind,
-            name: obj.metadata.name,
-            ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
-          });
+          const live = await cluster.get(refOf(obj));
           redactor.add(obj);
           redactor.add(live);
           if (!live) return undefined;
@@ -153,7 +168,7 @@ export async function diffEnvironment(
       const objects = [
         ...(await Promise.all(forDesired)),
         ...((await Promise.all(forDeleted)).filter(Boolean) as ObjectChange[]),
-      ].sort((a, b) => a.id.localeCompare(b.id));
+      ].sort((a, b) => byCodeUnit(a.id, b.id));
       const out: ReleaseDiff = {
         release: release.name,
         namespace: release.namespace,
@@ -161,6 +176,7 @@ export async function diffEnvironment(
         objects,
         summary: summarise(release.name, release.namespace, objects),
       };
+      if (record) Object.defineProperty(out, 'liveRecord', { value: record, enumerable: false });
       o.onRelease?.(out);
       return out;
     }),

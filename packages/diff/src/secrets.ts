@@ -57,6 +57,15 @@ export function maskSecret(o: KubeObject, changed: readonly string[] = []): Kube
 }
 
 /**
+ * Shortest Secret value the Redactor blanks out, in characters (surrounding whitespace not
+ * counted). 3 covers short passwords and PINs ("1234", "hunter") that an API server message
+ * could echo; 1–2 character values ("1", "y", "no") are left alone, as blanking every "1" or
+ * "no" would mangle ordinary output and hide nothing a guess would not find. Those short
+ * values are still never printed by the diff itself, which masks Secrets before it renders.
+ */
+export const MIN_REDACTED_LENGTH = 3;
+
+/**
  * Last line of defence: remembers every Secret value seen (decoded and as base64) and blanks
  * them out of any text about to be printed, in case a server message or an annotation repeats one.
  */
@@ -77,14 +86,63 @@ export class Redactor {
   }
 
   private remember(v: string): void {
-    // Very short values ("1", "true") would blank out ordinary words; they are still never
-    // printed by the diff itself, which masks before it renders.
-    if (v.length >= 6) this.values.add(v);
+    if (v.trim().length >= MIN_REDACTED_LENGTH) this.values.add(v);
   }
 
   redact(text: string): string {
     let out = text;
     for (const v of [...this.values].sort((a, b) => b.length - a.length)) out = out.split(v).join(HIDDEN);
     return out;
+  }
+
+  /**
+   * The error with every Secret value blanked out of its message, stack and other text fields,
+   * for rethrowing. The copy keeps the error's class (its prototype), name and flags such as
+   * `userFacing` and `exitCode`, so the CLI prints and exits as it would have; a `cause` is
+   * redacted the same way. An error with nothing to blank is returned as is.
+   */
+  redactError(e: unknown, seen = new Set<unknown>()): Error {
+    if (!(e instanceof Error)) return new Error(this.redact(String(e)));
+    if (seen.has(e)) return e;
+    seen.add(e);
+    const own = Object.getOwnPropertyDescriptors(e) as Record<string, PropertyDescriptor>;
+    let touched = false;
+    const scrub = (v: unknown): unknown => {
+      const r = this.redactValue(v);
+      if (r !== v) touched = true;
+      return r;
+    };
+    const props: Record<string, PropertyDescriptor> = {};
+    for (const [k, d] of Object.entries(own)) {
+      if (k === 'cause' && d.value instanceof Error) {
+        const cause = this.redactError(d.value, seen);
+        if (cause !== d.value) touched = true;
+        props[k] = { ...d, value: cause };
+      } else props[k] = 'value' in d ? { ...d, value: scrub(d.value) } : d;
+    }
+    // message and stack may live on the prototype chain rather than the error itself.
+    for (const k of ['message', 'stack'] as const) {
+      if (k in props) continue;
+      const v = e[k];
+      if (typeof v === 'string') props[k] = { value: scrub(v), writable: true, configurable: true, enumerable: false };
+    }
+    if (!touched) return e;
+    return Object.create(Object.getPrototypeOf(e), props) as Error;
+  }
+
+  /** Strings redacted; arrays and plain objects (an ApiError's `details`) copied with theirs redacted. */
+  private redactValue(v: unknown, depth = 0): unknown {
+    if (typeof v === 'string') {
+      const r = this.redact(v);
+      return r === v ? v : r;
+    }
+    if (depth > 3 || typeof v !== 'object' || v === null) return v;
+    if (Array.isArray(v)) {
+      const items = v.map((x) => this.redactValue(x, depth + 1));
+      return items.some((x, i) => x !== v[i]) ? items : v;
+    }
+    if (Object.getPrototypeOf(v) !== Object.prototype) return v;
+    const entries = Object.entries(v).map(([k, x]) => [k, this.redactValue(x, depth + 1)] as const);
+    return entries.some(([k, x]) => x !== (v as Record<string, unknown>)[k]) ? Object.fromEntries(entries) : v;
   }
 }

@@ -1,5 +1,5 @@
-import type { Environment } from '@kosmos/environment';
-import { type Cluster, helmRelease, workloadHealth } from '@kosmos/kube';
+import { defaultStateDir, type Environment, readState } from '@kosmos/environment';
+import { Cluster, type HelmRelease, helmRelease, KubeConnectionError, refOf, workloadHealth } from '@kosmos/kube';
 import { treeVersion } from '@kosmos/render';
 import { type DiffOptions, diffEnvironment } from './plan.ts';
 
@@ -17,8 +17,11 @@ export interface ReleaseStatus {
   /** true/false from diff; null when it could not be computed (see `driftError`). */
   drift: boolean | null;
   driftError?: string;
-  /** `ready`, `not ready`, `no workloads`, `not installed`, `unreachable`. */
-  health: 'ready' | 'not ready' | 'no workloads' | 'not installed' | 'unreachable';
+  /**
+   * `ready`, `not ready`, `no workloads`, `not installed`; `unreachable` when the cluster could
+   * not be connected to, `error` when asking it failed otherwise (see EnvironmentStatus.error).
+   */
+  health: 'ready' | 'not ready' | 'no workloads' | 'not installed' | 'unreachable' | 'error';
   /** Workloads that are not Ready, e.g. `Deployment/web 0/2 available`. */
   unready: string[];
   /** Whether the deployed version is the pinned one. */
@@ -27,8 +30,12 @@ export interface ReleaseStatus {
 
 export interface EnvironmentStatus {
   env: string;
+  /** false only when the cluster could not be connected to (a KubeConnectionError). */
   reachable: boolean;
-  /** Why the cluster could not be asked (unreachable, no kubeconfig, ...). */
+  /**
+   * Why there is no status: the connection failure when unreachable; otherwise the error that
+   * stopped it (a bad kubeconfig, an API server error, a Helm record that does not decode, ...).
+   */
   error?: string;
   releases: ReleaseStatus[];
 }
@@ -42,9 +49,18 @@ function pinnedOf(env: Environment, i: number): string {
 
 /** The environment's rows when its cluster could not be reached. */
 export function unreachableStatus(env: Environment, error: string): EnvironmentStatus {
+  return blankStatus(env, error, 'unreachable');
+}
+
+/** The environment's rows when asking its cluster failed for another reason than connecting. */
+export function errorStatus(env: Environment, error: string): EnvironmentStatus {
+  return blankStatus(env, error, 'error');
+}
+
+function blankStatus(env: Environment, error: string, health: 'unreachable' | 'error'): EnvironmentStatus {
   return {
     env: env.name,
-    reachable: false,
+    reachable: health !== 'unreachable',
     error,
     releases: env.releases.map((r, i) => ({
       env: env.name,
@@ -54,7 +70,7 @@ export function unreachableStatus(env: Environment, error: string): EnvironmentS
       deployed: null,
       helmStatus: null,
       drift: null,
-      health: 'unreachable',
+      health,
       unready: [],
       upToDate: null,
     })),
@@ -62,28 +78,82 @@ export function unreachableStatus(env: Environment, error: string): EnvironmentS
 }
 
 /**
+ * The status rows for an error: connection failures (KubeConnectionError: refused, timed out,
+ * local cluster not running) are `unreachable`; anything else, an API server error or a Helm
+ * record that does not decode included, is an `error` row with its first line.
+ */
+export function failedStatus(env: Environment, e: unknown): EnvironmentStatus {
+  const message = (e instanceof Error ? e.message : String(e)).split('\n')[0] || 'failed';
+  return e instanceof KubeConnectionError ? unreachableStatus(env, message) : errorStatus(env, message);
+}
+
+export interface StatusOptions {
+  /** Do not render upstream charts (their drift is unknown). */
+  skipUpstream?: boolean;
+  /** API requests in flight at once (default 8). */
+  concurrency?: number;
+  /** State folder of `pnpm run up` (default: the usual one). */
+  stateDir?: string;
+  /** How to connect (default `Cluster.forEnvironment`); tests pass their own. */
+  connect?: (env: Environment) => Promise<Cluster>;
+}
+
+/**
+ * The status of one environment, never throwing: connects, pings once, then asks for the
+ * status; a failure becomes rows saying `unreachable` or `error` (see `failedStatus`).
+ */
+export async function statusForEnvironment(env: Environment, o: StatusOptions = {}): Promise<EnvironmentStatus> {
+  const stateDir = o.stateDir ?? defaultStateDir();
+  let cluster: Cluster;
+  try {
+    cluster = await (o.connect ?? ((e) => Cluster.forEnvironment(e, { concurrency: o.concurrency ?? 8, stateDir })))(
+      env,
+    );
+  } catch (e) {
+    return failedStatus(env, e);
+  }
+  try {
+    await cluster.client.ping();
+    const local = env.registry.local ? await readState(stateDir) : undefined;
+    return await environmentStatus(env, cluster, {
+      upstream: o.skipUpstream ? 'skip' : 'render',
+      ...(local ? { registryUrl: `oci://${local.registry}/charts` } : {}),
+    });
+  } catch (e) {
+    return failedStatus(env, e);
+  } finally {
+    cluster.close();
+  }
+}
+
+/**
  * Pinned vs deployed version, drift and health of every release of an environment: deployed
  * version and the objects to check come from Helm's release record; drift from diff; health
  * from the live workloads (Deployments available, StatefulSets/DaemonSets ready, Rollouts Healthy).
+ * Each release record is read once: the one diff compared against, else (a release diff
+ * skipped or could not compute) read here. The caller pings the cluster first.
  */
 export async function environmentStatus(
   env: Environment,
   cluster: Cluster,
   o: Omit<DiffOptions, 'onRelease'> = {},
 ): Promise<EnvironmentStatus> {
-  await cluster.client.ping();
   let drift: Map<string, boolean> | undefined;
   let driftError: string | undefined;
+  /** Records diff already read, by release (undefined: not installed). */
+  const records = new Map<string, HelmRelease | undefined>();
   try {
     const d = await diffEnvironment(env, cluster, o);
     drift = new Map(d.releases.map((r) => [r.release, r.summary.added + r.summary.changed + r.summary.deleted > 0]));
+    for (const r of d.releases) records.set(r.release, r.liveRecord);
     for (const s of d.skipped) drift.delete(s.release);
   } catch (e) {
+    // diffEnvironment's errors are already redacted.
     driftError = (e as Error).message.split('\n')[0];
   }
   const releases = await Promise.all(
     env.releases.map(async (r, i): Promise<ReleaseStatus> => {
-      const record = await helmRelease(cluster, r.namespace, r.name);
+      const record = records.has(r.name) ? records.get(r.name) : await helmRelease(cluster, r.namespace, r.name);
       const pinned = pinnedOf(env, i);
       const base = { env: env.name, release: r.name, namespace: r.namespace, pinned };
       const d = drift?.get(r.name);
@@ -107,12 +177,7 @@ export async function environmentStatus(
       );
       const checks = await Promise.all(
         workloads.map(async (w) => {
-          const live = await cluster.get({
-            apiVersion: w.apiVersion,
-            kind: w.kind,
-            name: w.metadata.name,
-            namespace: w.metadata.namespace ?? r.namespace,
-          });
+          const live = await cluster.get(refOf(w, r.namespace));
           return live ? workloadHealth(live) : { ready: false, detail: `${w.kind}/${w.metadata.name} missing` };
         }),
       );

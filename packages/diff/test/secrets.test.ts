@@ -1,4 +1,5 @@
 import type { KubeObject } from '@kosmos/helm';
+import { ApiError } from '@kosmos/kube';
 import { describe, expect, it } from 'vitest';
 import { HIDDEN, HIDDEN_CHANGED, maskSecret, Redactor, secretKeyChanges } from '../src/secrets.ts';
 
@@ -44,5 +45,49 @@ describe('Redactor', () => {
     r.add(secret({ a: b64('s3cr3t-one') }, { b: 's3cr3t-two' }));
     const text = `x s3cr3t-one y ${b64('s3cr3t-one')} z s3cr3t-two ${b64('s3cr3t-two')}`;
     expect(r.redact(text)).toBe(`x ${HIDDEN} y ${HIDDEN} z ${HIDDEN} ${HIDDEN}`);
+  });
+});
+
+describe('Redactor: short values and errors', () => {
+  it('blanks values of 3 characters and more, leaves 1–2 character ones alone', () => {
+    const r = new Redactor();
+    r.add(secret({ pin: b64('pw42'), three: b64('xyz') }, { one: '1', two: 'no' }));
+    expect(r.redact('pw42 xyz 1 no')).toBe(`${HIDDEN} ${HIDDEN} 1 no`);
+  });
+
+  it('rethrows an API error echoing a 4-character password with it blanked, as the same class', () => {
+    const r = new Redactor();
+    r.add(secret({}, { password: 'pw42' }));
+    const e = new ApiError(
+      'context "kind" (https://127.0.0.1:6443)',
+      'PATCH /api/v1/namespaces/ns/secrets/s',
+      'Secret "s" is invalid: data[password]: Invalid value: "pw42": not allowed',
+      422,
+      'Invalid',
+      { kind: 'secrets', name: 's' },
+    );
+    const out = r.redactError(e);
+    expect(out).toBeInstanceOf(ApiError);
+    expect(out).not.toBe(e);
+    expect(out.name).toBe('ApiError');
+    expect((out as ApiError).userFacing).toBe(true);
+    expect((out as ApiError).status).toBe(422);
+    expect(out.message).toBe(
+      `context "kind" (https://127.0.0.1:6443): PATCH /api/v1/namespaces/ns/secrets/s: Secret "s" is invalid: data[password]: Invalid value: "${HIDDEN}": not allowed`,
+    );
+    for (const text of [out.message, out.stack ?? '', (out as ApiError).serverMessage, JSON.stringify(out)]) {
+      expect(text).not.toContain('pw42');
+      expect(text).not.toContain(b64('pw42'));
+    }
+  });
+
+  it('redacts a cause and plain values, and returns an error with nothing to blank as is', () => {
+    const r = new Redactor();
+    r.add(secret({ a: b64('pw42') }));
+    const plain = new Error('nothing secret here');
+    expect(r.redactError(plain)).toBe(plain);
+    const wrapped = r.redactError(new Error('outer', { cause: new Error('inner pw42') }));
+    expect((wrapped.cause as Error).message).toBe(`inner ${HIDDEN}`);
+    expect(r.redactError('thrown string pw42').message).toBe(`thrown string ${HIDDEN}`);
   });
 });

@@ -40,3 +40,22 @@ export function parseManifestDocs(text: string, origin = 'manifest'): ManifestDo
 export function parseManifests(text: string, origin = 'manifest'): KubeObject[] {
   return parseManifestDocs(text, origin).map((d) => d.object);
 }
+
+/** What identifies an object in a cluster. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/**
+ * The reference of an object. `defaultNamespace` is used only when the object names no
+ * namespace (as helm gives a release's objects the release namespace); the object's own
+ * namespace always wins. Pass it only for namespaced kinds, or use `Cluster.withNamespace`
+ * first, which knows from discovery which kinds are namespaced.
+ */
+export const refOf = (o: KubeObject, defaultNamespace?: string): ObjectRef => {
+  const namespace = o.metadata.namespace || defaultNamespace;
+  return { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(namespace ? { namespace } : {}) };
+};

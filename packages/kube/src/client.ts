@@ -14,16 +14,39 @@ export class KubeError extends Error {
   readonly exitCode = 1;
 }
 
-/** The API server answered with an error status. */
+/**
+ * The cluster could not be talked to at all: connection refused or reset, DNS, TLS, timeout,
+ * or the local cluster of `pnpm run up` not running. Anything else (a bad kubeconfig, a 401, an
+ * API server error) is not a connection failure; `status` shows only these as "unreachable".
+ */
+export class KubeConnectionError extends KubeError {
+  override name = 'KubeConnectionError';
+}
+
+/**
+ * The API server answered with an error status. Its message starts with the target (context
+ * and server), then the request, then the server's own message (`serverMessage`).
+ *
+ * The server's message can echo fields of the object sent (a Secret's data among them): code
+ * that sends Secrets must redact these errors before they are printed (`diffEnvironment` does,
+ * with its Redactor).
+ */
 export class ApiError extends Error {
   override name = 'ApiError';
+  /** Printed as one line by the CLI, not as an unexpected error. */
+  readonly userFacing = true;
   constructor(
-    message: string,
+    /** `context "x" (https://...)`, from `KubeClient.target`. */
+    readonly target: string,
+    /** `PATCH /api/v1/namespaces/x/configmaps/y` */
+    readonly request: string,
+    /** What the API server said (its Status message), or `HTTP <code> <body start>`. */
+    readonly serverMessage: string,
     readonly status: number,
     readonly reason: string,
     readonly details: { kind?: string; name?: string; group?: string } = {},
   ) {
-    super(message);
+    super(`${target}: ${request}: ${serverMessage}`);
   }
 }
 
@@ -116,7 +139,9 @@ export class KubeClient {
       const stateDir = o.stateDir ?? defaultStateDir();
       const state = await readState(stateDir);
       if (!state)
-        throw new KubeError(`${env.name} uses the local cluster, which is not running (start it with \`pnpm run up\`)`);
+        throw new KubeConnectionError(
+          `${env.name} uses the local cluster, which is not running (start it with \`pnpm run up\`)`,
+        );
       return KubeClient.fromKubeconfig(state.kubeconfig, undefined, o);
     }
     const file = env.cluster.kubeconfig ?? defaultKubeconfig();
@@ -129,7 +154,10 @@ export class KubeClient {
     return `context "${this.context}" (${this.server})`;
   }
 
-  /** One API call through the shared pool and agent. 404 and other statuses become ApiError. */
+  /**
+   * One API call through the shared pool and agent. 401/403 become KubeError, other error
+   * statuses ApiError, a failed connection or timeout KubeConnectionError.
+   */
   request<T = unknown>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
     return this.limit(() => this.send<T>(method, path, o));
   }
@@ -174,6 +202,8 @@ export class KubeClient {
             }
             reject(
               new ApiError(
+                this.target,
+                `${method} ${path}`,
                 st.message ?? `HTTP ${status} ${text.slice(0, 200)}`,
                 status,
                 st.reason ?? '',
@@ -186,7 +216,7 @@ export class KubeClient {
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs / 1000}s`)));
       req.on('error', (e: NodeJS.ErrnoException) =>
         reject(
-          new KubeError(
+          new KubeConnectionError(
             `cannot reach cluster ${this.target}: ${e.code ?? ''}${e.code ? ' ' : ''}${e.message.replace(e.code ?? '\u0000', '').trim()}`.replace(
               /\s+/g,
               ' ',

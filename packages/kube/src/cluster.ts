@@ -1,22 +1,7 @@
 import type { Environment } from '@kosmos/environment';
-import type { KubeObject } from '@kosmos/helm';
+import { type KubeObject, type ObjectRef, refOf } from '@kosmos/helm';
 import { ApiError, type ClientOptions, KubeClient } from './client.ts';
 import { type ApiResource, Discovery, resourcePath } from './discovery.ts';
-
-/** What identifies an object in a cluster. */
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace?: string;
-}
-
-export const refOf = (o: KubeObject): ObjectRef => ({
-  apiVersion: o.apiVersion,
-  kind: o.kind,
-  name: o.metadata.name,
-  ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
-});
 
 /** The field manager kosmos applies with when nothing else owns an object. */
 export const FIELD_MANAGER = 'kosmos';
@@ -128,7 +113,7 @@ export class Cluster {
           problem: { kind: 'no-namespace', namespace: ns, message: `namespace ${ns} does not exist` },
         };
       }
-      return { ok: false, problem: { kind: 'rejected', message: e.message } };
+      return { ok: false, problem: { kind: 'rejected', message: e.serverMessage } };
     }
   }
 
@@ -136,3 +121,5 @@ export class Cluster {
     this.client.close();
   }
 }
+
+export { type ObjectRef, refOf };

@@ -3,6 +3,7 @@ export {
   type ClientOptions,
   defaultKubeconfig,
   KubeClient,
+  KubeConnectionError,
   KubeError,
   type RequestOptions,
 } from './client.ts';

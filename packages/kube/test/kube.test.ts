@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { KubeClient } from '../src/client.ts';
+import { ApiError, KubeClient, KubeConnectionError, KubeError } from '../src/client.ts';
+import { refOf } from '../src/cluster.ts';
 import { workloadHealth } from '../src/health.ts';
 import { decodeReleaseRecord } from '../src/helm-release.ts';
 
@@ -79,6 +80,30 @@ describe('KubeClient.fromKubeconfig', () => {
   it('says which context and server it cannot reach', async () => {
     const c = await KubeClient.fromKubeconfig(join(dir, 'config'), 'a', { timeoutMs: 3000 });
     await expect(c.ping()).rejects.toThrow(/cannot reach cluster context "a" \(https:\/\/127\.0\.0\.1:1\)/);
+    await expect(c.ping()).rejects.toBeInstanceOf(KubeConnectionError);
+    await expect(c.ping()).rejects.toBeInstanceOf(KubeError);
     c.close();
+  });
+});
+
+describe('ApiError', () => {
+  it('is user-facing and starts with the target and the request', () => {
+    const e = new ApiError('context "a" (https://h)', 'GET /api/v1/x', 'boom', 500, 'InternalError');
+    expect(e.userFacing).toBe(true);
+    expect(e.message).toBe('context "a" (https://h): GET /api/v1/x: boom');
+    expect(e.serverMessage).toBe('boom');
+  });
+});
+
+describe('refOf', () => {
+  const cm = (namespace?: string) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'c', ...(namespace ? { namespace } : {}) },
+  });
+  it('uses the default namespace only when the object names none', () => {
+    expect(refOf(cm())).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', name: 'c' });
+    expect(refOf(cm(), 'd')).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', name: 'c', namespace: 'd' });
+    expect(refOf(cm('own'), 'd')).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', name: 'c', namespace: 'own' });
   });
 });

@@ -51,11 +51,6 @@ export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== nu
 export const asObj = (v: unknown): Obj => (isObj(v) ? v : {});
 export const asList = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
 
-export function refOf(o: KubeObject, namespace?: string): ObjectRef {
-  const ns = namespace ?? o.metadata?.namespace;
-  return { kind: o.kind, ...(ns ? { namespace: ns } : {}), name: String(o.metadata?.name ?? '') };
-}
-
 export function showRef(r: ObjectRef): string {
   return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
 }

@@ -1,14 +1,8 @@
-import type { KubeObject } from '@kosmos/helm';
+import type { KubeObject, ObjectRef } from '@kosmos/helm';
 
-export type { KubeObject };
+export type { KubeObject, ObjectRef };
 
 export type Severity = 'error' | 'warning' | 'note';
-
-export interface ObjectRef {
-  kind: string;
-  namespace?: string;
-  name: string;
-}
 
 /** One thing lint found. `file` is relative to the repository root. */
 export interface Finding {

@@ -22,7 +22,7 @@ const report: LintReport = {
       ruleId: 'read-only-root-fs',
       severity: 'warning',
       file: 'charts/core-agents/templates/deployment.yaml',
-      object: { kind: 'Deployment', namespace: 'kosmos-core', name: 'zeus' },
+      object: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'kosmos-core', name: 'zeus' },
       env: 'dev',
       release: 'core-agents',
       message: 'container "zeus": securityContext.readOnlyRootFilesystem is not true',
