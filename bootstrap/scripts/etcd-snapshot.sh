@@ -58,18 +58,23 @@ usage_error() {
   exit 2
 }
 
+# need_arg FLAG VALUE WHAT: a flag given without its value (or followed by another flag) is a usage error.
+need_arg() {
+  [[ -n "$2" && "$2" != --* ]] || usage_error "$1 needs $3"
+}
+
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --k3s) MODE=k3s; shift ;;
-    --endpoints) MODE=etcdctl; ENDPOINTS=${2:?--endpoints needs URLs}; shift 2 ;;
-    --cacert) CACERT=${2:?--cacert needs a file}; shift 2 ;;
-    --cert) CERT=${2:?--cert needs a file}; shift 2 ;;
-    --key) KEY=${2:?--key needs a file}; shift 2 ;;
-    --dir) DIR=${2:?--dir needs a directory}; shift 2 ;;
-    --keep) KEEP=${2:?--keep needs a number}; shift 2 ;;
-    --prefix) PREFIX=${2:?--prefix needs a name}; shift 2 ;;
-    --token-file) TOKEN_FILE=${2:?--token-file needs a file}; shift 2 ;;
-    --timeout) TIMEOUT=${2:?--timeout needs seconds}; shift 2 ;;
+    --endpoints) need_arg "$1" "${2-}" 'URLs'; MODE=etcdctl; ENDPOINTS=$2; shift 2 ;;
+    --cacert) need_arg "$1" "${2-}" 'a file'; CACERT=$2; shift 2 ;;
+    --cert) need_arg "$1" "${2-}" 'a file'; CERT=$2; shift 2 ;;
+    --key) need_arg "$1" "${2-}" 'a file'; KEY=$2; shift 2 ;;
+    --dir) need_arg "$1" "${2-}" 'a directory'; DIR=$2; shift 2 ;;
+    --keep) need_arg "$1" "${2-}" 'a number'; KEEP=$2; shift 2 ;;
+    --prefix) need_arg "$1" "${2-}" 'a name'; PREFIX=$2; shift 2 ;;
+    --token-file) need_arg "$1" "${2-}" 'a file'; TOKEN_FILE=$2; shift 2 ;;
+    --timeout) need_arg "$1" "${2-}" 'seconds'; TIMEOUT=$2; shift 2 ;;
     --dry-run) DRY_RUN=true; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage_error "unknown argument: $1" ;;
@@ -88,6 +93,10 @@ if [[ -n "$TOKEN_FILE" && ! -r "$TOKEN_FILE" ]]; then die "token file $TOKEN_FIL
 
 stamp=$(date -u +%Y%m%dT%H%M%S.%NZ)
 name="$PREFIX-$stamp"
+# Names this script writes, and only those (retention must not touch another series such as
+# $PREFIX-weekly-*): PREFIX-<stamp above>.db (etcdctl) or PREFIX-<stamp>-<node>-<time>[.zip] (k3s).
+d='[0-9]'
+stamp_glob="$d$d$d$d$d$d$d${d}T$d$d$d$d$d$d.$d$d$d$d$d$d$d$d${d}Z"
 
 if $DRY_RUN; then
   log "would create $DIR (0700) and save snapshot $name via $MODE${ENDPOINTS:+ from $ENDPOINTS}${CACERT:+ with TLS}"
@@ -142,7 +151,8 @@ if [[ -n "$TOKEN_FILE" ]]; then
 fi
 
 # Retention: newest first by modification time, then name; older ones go with their token hash.
-mapfile -t all < <(find "$DIR" -maxdepth 1 -type f -name "$PREFIX-*" ! -name '*.token-sha256' ! -name '*.part' -printf '%T@\t%f\n' |
+mapfile -t all < <(find "$DIR" -maxdepth 1 -type f \( -name "$PREFIX-$stamp_glob.db" -o -name "$PREFIX-$stamp_glob-*" \) \
+  ! -name '*.token-sha256' ! -name '*.part' -printf '%T@\t%f\n' |
   sort -t $'\t' -k1,1nr -k2,2r | cut -f2)
 removed=0
 for ((i = KEEP; i < ${#all[@]}; i++)); do

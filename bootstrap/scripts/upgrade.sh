@@ -57,14 +57,19 @@ usage_error() {
   exit 2
 }
 
+# need_arg FLAG VALUE WHAT: a flag given without its value (or followed by another flag) is a usage error.
+need_arg() {
+  [[ -n "$2" && "$2" != --* ]] || usage_error "$1 needs $3"
+}
+
 KUBECTL_ARGS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --plan) PLAN=${2:?--plan needs a file}; shift 2 ;;
-    --version) VERSION=${2:?--version needs a value}; shift 2 ;;
-    --kubeconfig) KUBECTL_ARGS=(--kubeconfig "${2:?--kubeconfig needs a file}"); shift 2 ;;
-    --drain-timeout) DRAIN_TIMEOUT=${2:?--drain-timeout needs a duration}; shift 2 ;;
-    --ready-timeout) READY_TIMEOUT=${2:?--ready-timeout needs seconds}; shift 2 ;;
+    --plan) need_arg "$1" "${2-}" 'a file'; PLAN=$2; shift 2 ;;
+    --version) need_arg "$1" "${2-}" 'a value'; VERSION=$2; shift 2 ;;
+    --kubeconfig) need_arg "$1" "${2-}" 'a file'; KUBECTL_ARGS=(--kubeconfig "$2"); shift 2 ;;
+    --drain-timeout) need_arg "$1" "${2-}" 'a duration'; DRAIN_TIMEOUT=$2; shift 2 ;;
+    --ready-timeout) need_arg "$1" "${2-}" 'seconds'; READY_TIMEOUT=$2; shift 2 ;;
     --no-version-check) VERSION_CHECK=false; shift ;;
     --dry-run) DRY_RUN=true; shift ;;
     -h | --help) usage; exit 0 ;;

@@ -4,7 +4,7 @@
  * new etcd serves with the keys intact.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePorts } from '@kosmos/testkit';
 import { ensure } from '@kosmos/toolchain';
@@ -142,6 +142,27 @@ describe('etcd-snapshot.sh against a real etcd', () => {
     const got = run(etcdctl, ['--endpoints', url, 'get', '/kosmos/', '--prefix', '--print-value-only']);
     expect(got.status, got.stderr).toBe(0);
     expect(got.stdout.trim().split('\n')).toEqual(['value-1', 'value-2', 'value-3', 'value-4', 'value-5']);
+  });
+
+  it('retention prunes only the names this script writes: another <prefix>-* series survives', () => {
+    // Older than every snapshot, so a prefix-only match would prune them first.
+    const foreign = [
+      'kosmos-etcd-weekly-20240101T000000.000000000Z.db',
+      'kosmos-etcd-weekly-1.db',
+      'kosmos-etcd-manual',
+    ];
+    const old = new Date('2024-01-01T00:00:00Z');
+    for (const f of foreign) {
+      writeFileSync(join(snapDir, f), 'not ours', { mode: 0o600 });
+      utimesSync(join(snapDir, f), old, old);
+    }
+    const r = snapshot();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('kept 3, removed 1 older');
+    taken.push(r.stdout.trim());
+    const kept = taken.slice(-3).map((p) => p.split('/').pop() ?? '');
+    expect(readdirSync(snapDir).sort()).toEqual([...foreign, ...kept.flatMap((f) => [f, `${f}.token-sha256`])].sort());
+    for (const f of foreign) rmSync(join(snapDir, f));
   });
 
   it('--k3s mode finds the file k3s wrote (k3s stand-in backed by the same etcd) and applies retention', () => {

@@ -34,6 +34,26 @@ describe('bootstrap scripts', () => {
     }
   });
 
+  it('a flag given without its value is a usage error (exit 2, one line), not a bash expansion error', () => {
+    const cases: [string, string[]][] = [
+      ['etcd-snapshot.sh', ['--k3s', '--dir']],
+      ['etcd-snapshot.sh', ['--endpoints']],
+      ['etcd-snapshot.sh', ['--k3s', '--prefix', '--dry-run']],
+      ['upgrade.sh', ['--plan']],
+      ['upgrade.sh', ['--kubeconfig']],
+      ['install-server.sh', ['--from']],
+      ['install-agent.sh', ['--from', 'x', '--version']],
+      ['install-agent.sh', ['--root', '', '--from', 'x']],
+    ];
+    for (const [s, args] of cases) {
+      const r = run(join(SCRIPTS, s), args);
+      const what = `${s} ${args.join(' ')}`;
+      expect(r.status, what).toBe(2);
+      expect(r.stderr.trim().split('\n'), what).toHaveLength(1);
+      expect(r.stderr, what).toMatch(new RegExp(`^${s.replace('.', '\\.')}: --[a-z-]+ needs .+ \\(see --help\\)\n$`));
+    }
+  });
+
   it('the check script accepts 200 and 401 only (curl stand-in)', async () => {
     const prod = await renderEnvironment('production');
     const dir = join(tmp, 'curl');

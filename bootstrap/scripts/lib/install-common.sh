@@ -28,6 +28,11 @@ usage_error() {
   exit 2
 }
 
+# need_arg FLAG VALUE WHAT: a flag given without its value (or followed by another flag) is a usage error.
+need_arg() {
+  [[ -n "$2" && "$2" != --* ]] || usage_error "$1 needs $3"
+}
+
 install_usage() {
   cat <<USAGE
 Usage: $PROG --from DIR [--version V] [--airgap DIR] [--root DIR] [--dry-run]
@@ -54,10 +59,10 @@ USAGE
 parse_install_args() {
   while [[ $# -gt 0 ]]; do
     case "$1" in
-      --from) FROM=${2:?--from needs a directory}; shift 2 ;;
-      --version) VERSION=${2:?--version needs a value}; shift 2 ;;
-      --airgap) AIRGAP=${2:?--airgap needs a directory}; shift 2 ;;
-      --root) ROOT=${2:?--root needs a directory}; shift 2 ;;
+      --from) need_arg "$1" "${2-}" 'a directory'; FROM=$2; shift 2 ;;
+      --version) need_arg "$1" "${2-}" 'a value'; VERSION=$2; shift 2 ;;
+      --airgap) need_arg "$1" "${2-}" 'a directory'; AIRGAP=$2; shift 2 ;;
+      --root) need_arg "$1" "${2-}" 'a directory'; ROOT=$2; shift 2 ;;
       --dry-run) DRY_RUN=true; shift ;;
       -h | --help) install_usage; exit 0 ;;
       *) usage_error "unknown argument: $1" ;;

@@ -14,13 +14,25 @@ export interface LocatedIssue extends Issue {
   column: number;
 }
 
+/**
+ * The inventory is wrong: bad input, so commands print each problem as one line (no stack trace)
+ * and exit 2, like EnvironmentError for the environment files.
+ */
 export class InventoryError extends Error {
+  override name = 'InventoryError';
+  readonly userFacing = true;
+  /** Bad input file: the documented usage/input exit code. */
+  readonly exitCode = 2;
   constructor(
     readonly file: string,
     readonly issues: LocatedIssue[],
   ) {
-    super(`${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n${issues.map(formatIssue).join('\n')}`);
-    this.name = 'InventoryError';
+    super(
+      [
+        ...issues.map(formatIssue),
+        `${file} is invalid: ${issues.length} problem${issues.length === 1 ? '' : 's'}`,
+      ].join('\n'),
+    );
   }
 }
 
