@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { writeAtomicSync } from '@kosmos/cli';
-import { CRD_SOURCES, crdFiles, moduleDir } from '@kosmos/testkit/crds';
+import { CRD_SOURCES, crdFiles, moduleDir } from '@kosmos/upstream';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { CLUSTER_SCOPED, groupOf } from './k8s.ts';

@@ -1,8 +1,8 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensure } from '@kosmos/toolchain';
+import { crdFiles } from '@kosmos/upstream';
 import { stringify } from 'yaml';
-import { crdFiles } from './crds.ts';
 import { type DaemonRecord, startDaemon, stopDaemon } from './daemon.ts';
 import { get, type TlsFiles } from './http.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';

@@ -1,4 +1,4 @@
-export { CRD_SOURCES, crdFiles } from './crds.ts';
+export { CRD_SOURCES, crdFiles } from '@kosmos/upstream';
 export { type DaemonRecord, isOurs, killNow, stopDaemon } from './daemon.ts';
 export { KubectlError, kubectl } from './kubectl.ts';
 export { type DownResult, down, isHealthy, type UpOptions, type UpResult, up } from './local.ts';
