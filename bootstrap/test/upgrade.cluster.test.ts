@@ -125,22 +125,23 @@ chmodSync(snapHook, 0o755);
 
 let plan = '';
 
-function upgrade(args: string[], extraEnv: Record<string, string> = {}) {
-  return run(
-    join(SCRIPTS, 'upgrade.sh'),
-    ['--plan', plan, '--kubeconfig', kubeconfig, '--ready-timeout', '60', '--drain-timeout', '60s', ...args],
-    {
-      env: {
-        ...process.env,
-        KUBECTL: kubectl,
-        KCFG: kubeconfig,
-        RECORD: record,
-        UPGRADE_INSTALL_HOOK: hook,
-        UPGRADE_SNAPSHOT_HOOK: snapHook,
-        ...extraEnv,
-      },
+/** Runs upgrade.sh against the test's plan with recorder hooks; `timeouts` are its timing flags. */
+function upgrade(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+  timeouts = ['--ready-timeout', '60', '--drain-timeout', '60s'],
+) {
+  return run(join(SCRIPTS, 'upgrade.sh'), ['--plan', plan, '--kubeconfig', kubeconfig, ...timeouts, ...args], {
+    env: {
+      ...process.env,
+      KUBECTL: kubectl,
+      KCFG: kubeconfig,
+      RECORD: record,
+      UPGRADE_INSTALL_HOOK: hook,
+      UPGRADE_SNAPSHOT_HOOK: snapHook,
+      ...extraEnv,
     },
-  );
+  });
 }
 const recorded = () => readFileSync(record, 'utf8').trim().split('\n');
 
@@ -294,20 +295,7 @@ ${NODES.map((n, i) => `  - name: ${n}\n    address: 192.0.2.${21 + i}\n    role:
     writeFileSync(join(tmp, 'pdb.json'), JSON.stringify(pdb));
     kOk('apply', '-f', join(tmp, 'pdb.json'));
     writeFileSync(record, '');
-    const r = run(
-      join(SCRIPTS, 'upgrade.sh'),
-      ['--plan', plan, '--kubeconfig', kubeconfig, '--version', `v${maj}.${min + 1}.1+k3s1`, '--drain-timeout', '5s'],
-      {
-        env: {
-          ...process.env,
-          KUBECTL: kubectl,
-          KCFG: kubeconfig,
-          RECORD: record,
-          UPGRADE_INSTALL_HOOK: hook,
-          UPGRADE_SNAPSHOT_HOOK: snapHook,
-        },
-      },
-    );
+    const r = upgrade(['--version', `v${maj}.${min + 1}.1+k3s1`], {}, ['--drain-timeout', '5s']);
     expect(r.status).toBe(1);
     const m =
       /upgrade stopped at (server|agent) (upg-test-\d): drain failed or timed out after 5s \(a PodDisruptionBudget may block it\)\. \2 is left cordoned/.exec(

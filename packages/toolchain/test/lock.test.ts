@@ -6,22 +6,27 @@ import { withLock } from '../src/lock.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Runs `n` holders of the lock at once; returns how many were ever inside together. */
+async function mostInsideAtOnce(lock: string, n: number): Promise<number> {
+  let inside = 0;
+  let most = 0;
+  await Promise.all(
+    Array.from({ length: n }, () =>
+      withLock(lock, async () => {
+        inside++;
+        most = Math.max(most, inside);
+        await sleep(30);
+        inside--;
+      }),
+    ),
+  );
+  return most;
+}
+
 describe('withLock', () => {
   it('runs holders one at a time', async () => {
     const lock = join(await mkdtemp(join(tmpdir(), 'kosmos-lock-')), 'l');
-    let inside = 0;
-    let most = 0;
-    await Promise.all(
-      Array.from({ length: 4 }, () =>
-        withLock(lock, async () => {
-          inside++;
-          most = Math.max(most, inside);
-          await sleep(30);
-          inside--;
-        }),
-      ),
-    );
-    expect(most).toBe(1);
+    expect(await mostInsideAtOnce(lock, 4)).toBe(1);
   });
 
   it('takes over a lock whose owner is dead, once, leaving nothing behind', async () => {
@@ -30,19 +35,7 @@ describe('withLock', () => {
     await mkdir(lock);
     // PID 2^22+1 is above Linux's pid_max: no process has it.
     await writeFile(join(lock, 'pid'), String(4_194_305));
-    let inside = 0;
-    let most = 0;
-    await Promise.all(
-      Array.from({ length: 3 }, () =>
-        withLock(lock, async () => {
-          inside++;
-          most = Math.max(most, inside);
-          await sleep(30);
-          inside--;
-        }),
-      ),
-    );
-    expect(most).toBe(1);
+    expect(await mostInsideAtOnce(lock, 3)).toBe(1);
     expect(await readdir(dir)).toEqual([]);
   });
 
