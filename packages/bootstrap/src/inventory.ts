@@ -1,4 +1,6 @@
 /** Loads an inventory: YAML -> JSON Schema validation (ajv) -> cross-node checks, errors with file:line:column. */
+
+import { EXIT, UserError } from '@kosmos/errors';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
@@ -18,11 +20,8 @@ export interface LocatedIssue extends Issue {
  * The inventory is wrong: bad input, so commands print each problem as one line (no stack trace)
  * and exit 2, like EnvironmentError for the environment files.
  */
-export class InventoryError extends Error {
+export class InventoryError extends UserError {
   override name = 'InventoryError';
-  readonly userFacing = true;
-  /** Bad input file: the documented usage/input exit code. */
-  readonly exitCode = 2;
   constructor(
     readonly file: string,
     readonly issues: LocatedIssue[],
@@ -32,6 +31,8 @@ export class InventoryError extends Error {
         ...issues.map(formatIssue),
         `${file} is invalid: ${issues.length} problem${issues.length === 1 ? '' : 's'}`,
       ].join('\n'),
+      // Bad input file: the documented usage/input exit code.
+      EXIT.usage,
     );
   }
 }

@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { UserError } from '@kosmos/cli';
 import { loadEnvironment } from '@kosmos/environment';
 import type { KubeObject } from '@kosmos/helm';
 import { ApiError, type Cluster, type DryRunResult, type ObjectRef } from '@kosmos/kube';
@@ -65,7 +66,7 @@ describe('diffEnvironment and Secret values in server messages', () => {
     });
     const e = (await diffEnvironment(env, cluster).catch((x: unknown) => x)) as ApiError;
     expect(e).toBeInstanceOf(ApiError);
-    expect(e.userFacing).toBe(true);
+    expect(e).toBeInstanceOf(UserError);
     expect(e.message.startsWith(`${target}: PATCH `)).toBe(true);
     expect(e.message).toContain('Invalid value: "<hidden>" (<hidden>)');
     for (const text of [e.message, e.stack ?? '', e.serverMessage]) expect(text).not.toContain(PASSWORD);

@@ -4,14 +4,13 @@ import https from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { defaultStateDir, type Environment, readState } from '@kosmos/environment';
+import { UserError } from '@kosmos/errors';
 import { KubeConfig } from '@kubernetes/client-node';
 import pLimit, { type LimitFunction } from 'p-limit';
 
 /** A cluster problem written for people: one line, no stack, exit 1. */
-export class KubeError extends Error {
+export class KubeError extends UserError {
   override name = 'KubeError';
-  readonly userFacing = true;
-  readonly exitCode = 1;
 }
 
 /**
@@ -31,10 +30,8 @@ export class KubeConnectionError extends KubeError {
  * that sends Secrets must redact these errors before they are printed (`diffEnvironment` does,
  * with its Redactor).
  */
-export class ApiError extends Error {
+export class ApiError extends UserError {
   override name = 'ApiError';
-  /** Printed as one line by the CLI, not as an unexpected error. */
-  readonly userFacing = true;
   constructor(
     /** `context "x" (https://...)`, from `KubeClient.target`. */
     readonly target: string,

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { UserError } from '@kosmos/errors';
 import { describe, expect, it } from 'vitest';
 import { ApiError, KubeClient, KubeConnectionError, KubeError } from '../src/client.ts';
 import { refOf } from '../src/cluster.ts';
@@ -89,7 +90,7 @@ describe('KubeClient.fromKubeconfig', () => {
 describe('ApiError', () => {
   it('is user-facing and starts with the target and the request', () => {
     const e = new ApiError('context "a" (https://h)', 'GET /api/v1/x', 'boom', 500, 'InternalError');
-    expect(e.userFacing).toBe(true);
+    expect(e).toBeInstanceOf(UserError);
     expect(e.message).toBe('context "a" (https://h): GET /api/v1/x: boom');
     expect(e.serverMessage).toBe('boom');
   });
