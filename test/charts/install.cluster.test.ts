@@ -8,7 +8,7 @@
  * The environments share the platform's namespaces, so they run one after the other, each
  * leaving the cluster clean for the next.
  */
-import type { KubeObject } from '@kosmos/helm';
+import type { KubeObject } from '@kosmos/objects';
 import { localCluster } from '@kosmos/testkit/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Env, envs, type Json } from './helpers.ts';

@@ -1,5 +1,4 @@
-import type { KubeObject } from '@kosmos/helm';
-import { objectId } from '@kosmos/render';
+import { type KubeObject, objectId } from '@kosmos/objects';
 import { stringify } from 'yaml';
 import { normalise } from './normalise.ts';
 import { isSecret, maskSecret, type SecretKeyChanges, secretKeyChanges } from './secrets.ts';
@@ -9,7 +8,7 @@ export type ChangeKind = 'added' | 'changed' | 'deleted' | 'unchanged';
 
 /** What applying would do to one object. */
 export interface ObjectChange {
-  /** `apiVersion/Kind/namespace/name` (`objectId` of @kosmos/render) */
+  /** `apiVersion/Kind/namespace/name` (`objectId` of @kosmos/objects) */
   id: string;
   apiVersion: string;
   kind: string;

@@ -1,7 +1,7 @@
 import type { Environment, Release } from '@kosmos/environment';
-import type { KubeObject } from '@kosmos/helm';
-import { type Cluster, type HelmRelease, helmRelease, refOf } from '@kosmos/kube';
-import { byCodeUnit, objectId, type RenderOptions, renderEnvironment, type SkippedRelease } from '@kosmos/render';
+import { type Cluster, type HelmRelease, helmRelease } from '@kosmos/kube';
+import { byCodeUnit, type KubeObject, objectId, refOf } from '@kosmos/objects';
+import { type RenderOptions, renderEnvironment, type SkippedRelease } from '@kosmos/render';
 import { compareObject, type ObjectChange, type ReleaseSummary, summarise } from './changes.ts';
 import { Redactor } from './secrets.ts';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { KubeObject } from '@kosmos/helm';
+import type { KubeObject } from '@kosmos/objects';
 
 /** What replaces every Secret value before anything is compared as text or printed. */
 export const HIDDEN = '<hidden>';

@@ -1,5 +1,6 @@
 import { defaultStateDir, type Environment, readState } from '@kosmos/environment';
-import { Cluster, type HelmRelease, helmRelease, KubeConnectionError, refOf, workloadHealth } from '@kosmos/kube';
+import { Cluster, type HelmRelease, helmRelease, KubeConnectionError, workloadHealth } from '@kosmos/kube';
+import { refOf } from '@kosmos/objects';
 import { treeVersion } from '@kosmos/render';
 import { type DiffOptions, diffEnvironment } from './plan.ts';
 

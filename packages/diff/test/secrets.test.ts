@@ -1,6 +1,6 @@
 import { UserError } from '@kosmos/cli';
-import type { KubeObject } from '@kosmos/helm';
 import { ApiError } from '@kosmos/kube';
+import type { KubeObject } from '@kosmos/objects';
 import { describe, expect, it } from 'vitest';
 import { HIDDEN, HIDDEN_CHANGED, maskSecret, Redactor, secretKeyChanges } from '../src/secrets.ts';
 

@@ -8,12 +8,5 @@ export {
   templateText,
 } from './commands.ts';
 export { prepareChart } from './dependencies.ts';
-export {
-  type KubeObject,
-  type ManifestDoc,
-  type ObjectRef,
-  parseManifestDocs,
-  parseManifests,
-  refOf,
-} from './manifests.ts';
+export { type ManifestDoc, parseManifestDocs, parseManifests } from './manifests.ts';
 export { HelmError, type RunOptions, type RunResult, runHelm } from './run.ts';

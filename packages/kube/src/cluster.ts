@@ -1,5 +1,5 @@
 import type { Environment } from '@kosmos/environment';
-import { type KubeObject, type ObjectRef, refOf } from '@kosmos/helm';
+import type { KubeObject, ObjectRef } from '@kosmos/objects';
 import { ApiError, type ClientOptions, KubeClient } from './client.ts';
 import { type ApiResource, Discovery, resourcePath } from './discovery.ts';
 
@@ -121,5 +121,3 @@ export class Cluster {
     this.client.close();
   }
 }
-
-export { type ObjectRef, refOf };

@@ -12,8 +12,6 @@ export {
   type DryRunProblem,
   type DryRunResult,
   FIELD_MANAGER,
-  type ObjectRef,
-  refOf,
 } from './cluster.ts';
 export { type ApiResource, Discovery, resourcePath } from './discovery.ts';
 export { type Health, workloadHealth } from './health.ts';

@@ -5,7 +5,6 @@ import { gzipSync } from 'node:zlib';
 import { UserError } from '@kosmos/errors';
 import { describe, expect, it } from 'vitest';
 import { ApiError, KubeClient, KubeConnectionError, KubeError } from '../src/client.ts';
-import { refOf } from '../src/cluster.ts';
 import { workloadHealth } from '../src/health.ts';
 import { decodeReleaseRecord } from '../src/helm-release.ts';
 
@@ -93,18 +92,5 @@ describe('ApiError', () => {
     expect(e).toBeInstanceOf(UserError);
     expect(e.message).toBe('context "a" (https://h): GET /api/v1/x: boom');
     expect(e.serverMessage).toBe('boom');
-  });
-});
-
-describe('refOf', () => {
-  const cm = (namespace?: string) => ({
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: 'c', ...(namespace ? { namespace } : {}) },
-  });
-  it('uses the default namespace only when the object names none', () => {
-    expect(refOf(cm())).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', name: 'c' });
-    expect(refOf(cm(), 'd')).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', name: 'c', namespace: 'd' });
-    expect(refOf(cm('own'), 'd')).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', name: 'c', namespace: 'own' });
   });
 });

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Environment, Release } from '@kosmos/environment';
-import { refOf } from '@kosmos/helm';
-import { byCodeUnit, type RenderedRelease, renderEnvironment } from '@kosmos/render';
+import { byCodeUnit, refOf } from '@kosmos/objects';
+import { type RenderedRelease, renderEnvironment } from '@kosmos/render';
 import { HELM_LINT, helmLintEnvironments } from './helm-lint.ts';
 import { CLUSTER_SCOPED } from './k8s.ts';
 import { runPolicy } from './policy.ts';

@@ -1,4 +1,4 @@
-import type { KubeObject, ObjectRef } from '@kosmos/helm';
+import type { KubeObject, ObjectRef } from '@kosmos/objects';
 
 export type { KubeObject, ObjectRef };
 
