@@ -98,4 +98,11 @@ export function summarise(release: string, namespace: string, changes: readonly 
   };
 }
 
-export const hasDrift = (rows: readonly ReleaseSummary[]) => rows.some((r) => r.added + r.changed + r.deleted > 0);
+/**
+ * The drift test, the one every verb uses (diff's verdict, its report, status, promotion's
+ * no-drift gate): applying the release would add, change or delete some object.
+ */
+export const drifted = (s: ReleaseSummary): boolean => s.added + s.changed + s.deleted > 0;
+
+/** Whether any release of these drifts. */
+export const hasDrift = (rows: readonly ReleaseSummary[]): boolean => rows.some(drifted);

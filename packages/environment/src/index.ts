@@ -15,4 +15,11 @@ export {
 } from './model.ts';
 export { dottedPath, EnvironmentError, formatProblem, type Problem } from './problems.ts';
 export { locate, parseSource, type SourceFile } from './source.ts';
+export {
+  type ClusterTarget,
+  defaultKubeconfig,
+  describeTargets,
+  resolveTargets,
+  type Targets,
+} from './targets.ts';
 export { compile, schemaProblems } from './validate.ts';

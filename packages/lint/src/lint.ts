@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Environment, Release } from '@kosmos/environment';
+import { type Environment, type Release, resolveTargets } from '@kosmos/environment';
 import { byCodeUnit, refOf } from '@kosmos/objects';
 import { type RenderedRelease, renderEnvironment } from '@kosmos/render';
 import { HELM_LINT, helmLintEnvironments } from './helm-lint.ts';
@@ -48,8 +48,13 @@ export interface LintOptions {
   /** Skip layer 1 (helm lint), e.g. to time the other layers. */
   skipHelmLint?: boolean;
   concurrency?: number;
-  /** Registry of the local environment (`oci://127.0.0.1:PORT/charts`), for pins not in the tree. */
+  /**
+   * Registry for pins not in the tree, for every environment (default: each environment's own,
+   * from `resolveTargets`).
+   */
   registryUrl?: string;
+  /** State folder of `pnpm run up`, for environments on the local registry (default: the usual one). */
+  stateDir?: string;
   progress?: (line: string) => void;
 }
 
@@ -197,11 +202,13 @@ export async function lintEnvironments(
     const t0 = performance.now();
     const schemasP = schemasFor(env.kubernetesVersion);
     log(`render ${env.name}: ${env.releases.length} releases`);
+    const registryUrl =
+      o.registryUrl ?? (await resolveTargets(env, o.stateDir ? { stateDir: o.stateDir } : {})).registry;
     const result = await renderEnvironment(env, {
       upstream: o.skipUpstream ? 'skip' : 'render',
       concurrency: o.concurrency ?? 2,
       onError: 'collect',
-      ...(o.registryUrl ? { registryUrl: o.registryUrl } : {}),
+      ...(registryUrl ? { registryUrl } : {}),
     });
     for (const s of result.skipped) skipped.push({ env: env.name, release: s.release.name, reason: s.reason });
     // A release that does not render is one finding; the others are still checked.
