@@ -1,5 +1,5 @@
 export { crossChecks } from './checks.ts';
-export { formatIssue, InventoryError, type LocatedIssue, locate, parseInventory } from './inventory.ts';
+export { formatIssue, InventoryError, type LocatedIssue, parseInventory } from './inventory.ts';
 export * from './model.ts';
 export { installMode, type RenderInput, render, type Scripts, TEMPLATE_NAMES, type Templates } from './render.ts';
 export { inventorySchema } from './schema.ts';

@@ -14,7 +14,7 @@ export {
   type Release,
 } from './model.ts';
 export { dottedPath, EnvironmentError, formatProblem, type Problem } from './problems.ts';
-export { locate, parseSource, type SourceFile } from './source.ts';
+export { locate, parseSource, pointerToPath, type SourceFile } from './source.ts';
 export {
   type ClusterTarget,
   defaultKubeconfig,
