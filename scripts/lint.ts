@@ -1,6 +1,6 @@
 import { EXIT, progress, runCommand, UserError, writeAtomic } from '@kosmos/cli';
 import { describeTargets, findRepoRoot, loadAll, loadEnvironment, resolveTargets } from '@kosmos/environment';
-import { ALL_RULES, counts, type Format, format, lintEnvironments, summaryLine } from '@kosmos/lint';
+import { ALL_RULES, counts, type Format, format, lintEnvironments, POLICY_RULES, summaryLine } from '@kosmos/lint';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 
@@ -18,7 +18,7 @@ await runCommand({
     'Layers: helm lint --strict per chart and environment; values files against values.schema.json;',
     "rendered objects against the environment's Kubernetes OpenAPI and the pinned CRD schemas;",
     'policy rules:',
-    ...ALL_RULES.slice(4).map((r) => `  ${r.id.padEnd(28)} ${r.severity.padEnd(7)} ${r.description}`),
+    ...POLICY_RULES.map((r) => `  ${r.id.padEnd(28)} ${r.severity.padEnd(7)} ${r.description}`),
   ],
   exitCodes: [
     '0  no findings at error level (warnings allowed)',

@@ -13,6 +13,7 @@ export {
   type LintReport,
   lintEnvironments,
   locationOf,
+  POLICY_RULES,
   type RenderedObject,
   SCHEMA_RULES,
   sortFindings,

@@ -26,7 +26,6 @@ export const SCHEMA_RULES: readonly RuleInfo[] = [
   },
 ];
 
-/** Every rule of every layer, for SARIF and --help. */
 /** A release helm cannot render at all: nothing else can be checked for it. */
 export const HELM_TEMPLATE: RuleInfo = {
   id: 'helm-template',
@@ -34,13 +33,17 @@ export const HELM_TEMPLATE: RuleInfo = {
   description: "The chart renders (`helm template`) with the environment's values.",
 };
 
+/** Every rule of every layer, for SARIF and --help. */
 export const ALL_RULES: readonly RuleInfo[] = [
   HELM_LINT,
   HELM_TEMPLATE,
   VALUES_SCHEMA,
   ...SCHEMA_RULES,
-  ...RULES.map((r) => ({ id: r.id, severity: r.severity, description: r.description })),
+  ...RULES.map((r) => ({ id: r.id, severity: r.severity, description: r.description, scope: r.scope })),
 ];
+
+/** The policy rules (layer 4): those with a scope, whatever layers come before them. */
+export const POLICY_RULES: readonly RuleInfo[] = ALL_RULES.filter((r) => r.scope !== undefined);
 
 export interface LintOptions {
   /** Do not render upstream charts (their repositories may be out of reach). */

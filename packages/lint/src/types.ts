@@ -66,4 +66,6 @@ export interface RuleInfo {
   id: string;
   severity: Severity;
   description: string;
+  /** Set for policy rules only: what one looks at (an object, or an environment's objects together). */
+  scope?: 'object' | 'environment';
 }
