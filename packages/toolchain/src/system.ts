@@ -151,7 +151,10 @@ export async function detectHost(env: NodeJS.ProcessEnv = process.env): Promise<
   };
 }
 
-/** Runs one command with its output on our progress stream, line by line. */
+/** apt's lines that show progress or trouble; the rest (dependency lists, triggers) is noise. */
+export const APT_PROGRESS = /^(Get:\d|Fetched |Setting up |\d+ upgraded|E: |W: |Err:)/;
+
+/** Runs one command with its progress lines on our progress stream; its last lines name a failure. */
 function runWithProgress(cmd: string[], log: Log, env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
     const [bin = '', ...args] = cmd;
@@ -163,7 +166,7 @@ function runWithProgress(cmd: string[], log: Log, env: NodeJS.ProcessEnv): Promi
     const onData = (d: Buffer) => {
       for (const line of d.toString().split('\n')) {
         if (!line.trim()) continue;
-        log(`  ${line}`);
+        if (APT_PROGRESS.test(line)) log(`  ${line}`);
         last.push(line);
         if (last.length > 5) last.shift();
       }

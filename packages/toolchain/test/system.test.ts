@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ToolchainError } from '../src/errors.ts';
 import {
+  APT_PROGRESS,
   ensureSystemTools,
   inspectSystemTools,
   planSystemTools,
@@ -107,6 +108,26 @@ describe('SYSTEM_TOOLS', () => {
       'systemd-analyze:systemd',
       'ip:iproute2',
     ]);
+  });
+});
+
+describe('APT_PROGRESS', () => {
+  it("shows downloads, installs and apt's errors; hides dependency lists and triggers", () => {
+    const shown = [
+      'Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]',
+      'Fetched 241 kB in 1s (245 kB/s)',
+      '0 upgraded, 32 newly installed, 0 to remove and 141 not upgraded.',
+      'Setting up shellcheck (0.9.0-1) ...',
+      'E: Unable to locate package kosmos-nothing',
+      'W: Some index files failed to download.',
+    ];
+    const hidden = [
+      '  python3-idna python3-jinja2',
+      'Processing triggers for man-db (2.11.2-2) ...',
+      'Reading package lists...',
+    ];
+    expect(shown.filter((l) => APT_PROGRESS.test(l))).toEqual(shown);
+    expect(hidden.filter((l) => APT_PROGRESS.test(l))).toEqual([]);
   });
 });
 
