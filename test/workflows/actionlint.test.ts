@@ -18,6 +18,9 @@ const files = readdirSync(WORKFLOWS)
   .filter((f) => /\.ya?ml$/.test(f))
   .sort();
 
+/** A GitHub expression as written in a workflow. */
+const gha = (inner: string) => `\${{ ${inner} }}`;
+
 let actionlint: string;
 let shellcheck: string;
 
@@ -62,7 +65,7 @@ describe('.github/workflows', () => {
     const bad = join(dir, '.github/workflows/bad.yml');
     writeFileSync(
       bad,
-      'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.event.nope.title }} $UNQUOTED\n      - uses: actions/checkout@v5\n        with: { nosuch: 1 }\n',
+      `on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${gha('github.event.nope.title')} $UNQUOTED\n      - uses: actions/checkout@v5\n        with: { nosuch: 1 }\n`,
     );
     const r = lint(dir, ['.github/workflows/bad.yml']);
     expect(r.status).toBe(1);
@@ -136,8 +139,8 @@ describe("the project's rules for its workflows", () => {
     const step = wf.jobs.release?.steps?.find((s) => s.run?.includes('pnpm release'));
     expect(step?.run).toContain('--json');
     expect(step?.env).toEqual({
-      KOSMOS_REGISTRY_USERNAME: '${{ secrets.KOSMOS_REGISTRY_USERNAME }}',
-      KOSMOS_REGISTRY_PASSWORD: '${{ secrets.KOSMOS_REGISTRY_PASSWORD }}',
+      KOSMOS_REGISTRY_USERNAME: gha('secrets.KOSMOS_REGISTRY_USERNAME'),
+      KOSMOS_REGISTRY_PASSWORD: gha('secrets.KOSMOS_REGISTRY_PASSWORD'),
     });
   });
 
@@ -145,9 +148,9 @@ describe("the project's rules for its workflows", () => {
     const wf = workflow('promote.yml');
     expect(Object.keys(wf.on)).toEqual(['workflow_dispatch']);
     const job = wf.jobs.promote;
-    expect(job?.environment).toBe('${{ inputs.to }}');
-    expect(job?.env?.KOSMOS_APPROVE).toBe("${{ inputs.to == 'production' && '1' || '' }}");
-    expect(job?.steps?.some((s) => s.run?.includes('pnpm promote "${args[@]}"'))).toBe(true);
+    expect(job?.environment).toBe(gha('inputs.to'));
+    expect(job?.env?.KOSMOS_APPROVE).toBe(gha("inputs.to == 'production' && '1' || ''"));
+    expect(job?.steps?.some((s) => s.run?.includes(`pnpm promote "\${args[@]}"`))).toBe(true);
   });
 
   it('never prints a secret: secrets reach scripts through env, never inline in run:', () => {
