@@ -4,9 +4,12 @@
  * `pnpm run tools` installs the missing ones (as root) or names the one command that does.
  */
 import { execFile, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Log } from './build.ts';
 import { ToolchainError } from './errors.ts';
+import { withLock } from './lock.ts';
+import { cacheRoot } from './paths.ts';
 import { findInDirs, pathDirs } from './probe.ts';
 
 const run = promisify(execFile);
@@ -182,7 +185,7 @@ function runWithProgress(cmd: string[], log: Log, env: NodeJS.ProcessEnv): Promi
   });
 }
 
-async function describe(t: SystemTool, path: string, installed: boolean): Promise<SystemResolved> {
+async function describeTool(t: SystemTool, path: string, installed: boolean): Promise<SystemResolved> {
   const deb = await debianVersion(t.package);
   return {
     tool: t.tool,
@@ -200,7 +203,7 @@ export async function inspectSystemTools(opts: SystemToolsOptions = {}): Promise
   return Promise.all(
     (opts.tools ?? SYSTEM_TOOLS).map(async (t) => {
       const path = await findSystemTool(t, env);
-      return path ? describe(t, path, false) : { tool: t.tool, package: t.package, missing: true as const };
+      return path ? describeTool(t, path, false) : { tool: t.tool, package: t.package, missing: true as const };
     }),
   );
 }
@@ -213,24 +216,39 @@ export async function ensureSystemTools(opts: SystemToolsOptions = {}): Promise<
   const env = opts.env ?? process.env;
   const log = opts.log ?? ((l) => process.stderr.write(`${l}\n`));
   const tools = opts.tools ?? SYSTEM_TOOLS;
-  const before = await inspectSystemTools({ env, tools });
-  const missing = tools.filter((t) => before.some((s) => s.tool === t.tool && 'missing' in s));
-  const plan = planSystemTools(missing, opts.host ?? (await detectHost(env)));
+  const missingNow = async () => {
+    const state = await inspectSystemTools({ env, tools });
+    return tools.filter((t) => state.some((s) => s.tool === t.tool && 'missing' in s));
+  };
+  const host = opts.host ?? (await detectHost(env));
+  let missing = await missingNow();
+  const plan = planSystemTools(missing, host);
   if (plan.kind === 'instruct') throw new ToolchainError(plan.message);
-  if (plan.kind === 'ready') return before as SystemResolved[];
-  const names = missing.map((t) => t.tool).join(', ');
-  log(`installing Debian packages ${plan.packages.join(' ')} (for ${names})`);
-  const started = Date.now();
-  for (const cmd of plan.commands) {
-    log(`$ ${cmd.join(' ')}`);
-    await runWithProgress(cmd, log, env);
+  if (plan.kind === 'install') {
+    // Two of our processes at once would fail on dpkg's lock: one installs, the other then finds
+    // the tools there and installs nothing.
+    await withLock(
+      join(cacheRoot(env), 'locks', 'apt'),
+      async () => {
+        missing = await missingNow();
+        const again = planSystemTools(missing, host);
+        if (again.kind !== 'install') return;
+        log(`installing Debian packages ${again.packages.join(' ')} (for ${missing.map((t) => t.tool).join(', ')})`);
+        const started = Date.now();
+        for (const cmd of again.commands) {
+          log(`$ ${cmd.join(' ')}`);
+          await runWithProgress(cmd, log, env);
+        }
+        log(`installed ${again.packages.join(' ')} in ${Math.round((Date.now() - started) / 1000)}s`);
+      },
+      () => log('waiting for another process that is installing Debian packages'),
+    );
   }
-  log(`installed ${plan.packages.join(' ')} in ${Math.round((Date.now() - started) / 1000)}s`);
   return Promise.all(
     tools.map(async (t) => {
       const path = await findSystemTool(t, env);
       if (!path) throw new ToolchainError(`${t.tool} is still missing after installing Debian's ${t.package}`);
-      return describe(t, path, missing.includes(t));
+      return describeTool(t, path, missing.includes(t));
     }),
   );
 }
