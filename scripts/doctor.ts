@@ -62,8 +62,15 @@ await runCommand({
       ),
       debian: debian.map((d) =>
         'missing' in d
-          ? { tool: d.tool, package: d.package, missing: 'not installed: run `pnpm run tools`' }
-          : { tool: d.tool, package: d.package, version: d.version, source: d.source, path: d.path },
+          ? { tool: d.tool, package: d.package, usedFor: d.purpose, missing: 'not installed: run `pnpm run tools`' }
+          : {
+              tool: d.tool,
+              package: d.package,
+              usedFor: d.purpose,
+              version: d.version,
+              source: d.source,
+              path: d.path,
+            },
       ),
       local: state
         ? { running: healthy, kubeconfig: state.kubeconfig, registry: `oci://${state.registry}` }

@@ -19,7 +19,7 @@ export interface SystemTool {
   tool: string;
   /** The Debian package that ships it. */
   package: string;
-  /** What the tests use it for, shown by doctor. */
+  /** What the tests use it for (`pnpm run doctor --json` says). */
   purpose: string;
 }
 
@@ -85,6 +85,7 @@ export function planSystemTools(missing: readonly SystemTool[], host: Host): Sys
 export interface SystemResolved {
   tool: string;
   package: string;
+  purpose: string;
   path: string;
   /** Debian's package version when dpkg knows the package, else what the tool prints. */
   version: string | undefined;
@@ -103,7 +104,7 @@ export interface SystemToolsOptions {
 }
 
 /** One tool as found on this machine: doctor lists these. */
-export type SystemToolState = SystemResolved | { tool: string; package: string; missing: true };
+export type SystemToolState = SystemResolved | { tool: string; package: string; purpose: string; missing: true };
 
 /** keepalived lives in /usr/sbin, which a normal user's PATH often lacks. */
 const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
@@ -190,6 +191,7 @@ async function describeTool(t: SystemTool, path: string, installed: boolean): Pr
   return {
     tool: t.tool,
     package: t.package,
+    purpose: t.purpose,
     path,
     version: deb ?? (await ownVersion(path)),
     source: deb ? 'apt' : 'PATH',
@@ -203,7 +205,9 @@ export async function inspectSystemTools(opts: SystemToolsOptions = {}): Promise
   return Promise.all(
     (opts.tools ?? SYSTEM_TOOLS).map(async (t) => {
       const path = await findSystemTool(t, env);
-      return path ? describeTool(t, path, false) : { tool: t.tool, package: t.package, missing: true as const };
+      return path
+        ? describeTool(t, path, false)
+        : { tool: t.tool, package: t.package, purpose: t.purpose, missing: true as const };
     }),
   );
 }

@@ -142,6 +142,7 @@ describe('ensureSystemTools', () => {
     expect(r).toEqual({
       tool: fake.tool,
       package: fake.package,
+      purpose: 'test',
       path: join(dir, fake.tool),
       version: '1.2.3',
       source: 'PATH',
@@ -159,7 +160,7 @@ describe('ensureSystemTools', () => {
 
   it('doctor sees a missing tool as missing, without installing', async () => {
     expect(await inspectSystemTools({ env: { PATH: '' }, tools: [fake] })).toEqual([
-      { tool: fake.tool, package: fake.package, missing: true },
+      { tool: fake.tool, package: fake.package, purpose: 'test', missing: true },
     ]);
   });
 });
