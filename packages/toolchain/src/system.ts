@@ -21,6 +21,8 @@ export interface SystemTool {
   package: string;
   /** What the tests use it for (`pnpm run doctor --json` says). */
   purpose: string;
+  /** Folders off PATH where the package puts the binary (PostgreSQL's are versioned). */
+  dirs?: readonly string[];
 }
 
 export const SYSTEM_TOOLS: readonly SystemTool[] = [
@@ -29,6 +31,13 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
   { tool: 'cloud-init', package: 'cloud-init', purpose: 'validates rendered user-data (cloud-init schema)' },
   { tool: 'systemd-analyze', package: 'systemd', purpose: 'verifies rendered systemd units' },
   { tool: 'ip', package: 'iproute2', purpose: 'network namespaces for the keepalived check' },
+  {
+    tool: 'initdb',
+    package: 'postgresql',
+    purpose: "a real PostgreSQL for the data tier's backup and restore test (initdb, pg_ctl, psql)",
+    // Debian 12's PostgreSQL; the test looks there too.
+    dirs: ['/usr/lib/postgresql/15/bin'],
+  },
 ];
 
 /** What the machine offers for installing packages. */
@@ -109,14 +118,14 @@ export type SystemToolState = SystemResolved | { tool: string; package: string; 
 /** keepalived lives in /usr/sbin, which a normal user's PATH often lacks. */
 const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
 
-function searchDirs(env: NodeJS.ProcessEnv): string[] {
+function searchDirs(env: NodeJS.ProcessEnv, extra: readonly string[] = []): string[] {
   const dirs = pathDirs(env);
-  return [...dirs, ...SBIN.filter((d) => !dirs.includes(d))];
+  return [...dirs, ...[...SBIN, ...extra].filter((d) => !dirs.includes(d))];
 }
 
 /** The tool's path, or undefined. */
 export async function findSystemTool(t: SystemTool, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  const [hit] = await findInDirs([t.tool], searchDirs(env));
+  const [hit] = await findInDirs([t.tool], searchDirs(env, t.dirs));
   return hit;
 }
 

@@ -100,13 +100,14 @@ describe('SYSTEM_TOOLS', () => {
     expect([...asked].filter((a) => !known.has(a))).toEqual([]);
   });
 
-  it('lists the Debian tools the bootstrap tests drive', () => {
+  it('lists the Debian tools the bootstrap and data tier tests drive', () => {
     expect(SYSTEM_TOOLS.map((t) => `${t.tool}:${t.package}`)).toEqual([
       'shellcheck:shellcheck',
       'keepalived:keepalived',
       'cloud-init:cloud-init',
       'systemd-analyze:systemd',
       'ip:iproute2',
+      'initdb:postgresql',
     ]);
   });
 });
