@@ -6,3 +6,16 @@ export { compatibleWith, localReplaces } from './gomod.ts';
 export { processAlive, withLock } from './lock.ts';
 export { cacheRoot, componentDir } from './paths.ts';
 export { parseVersion, probeVersion } from './probe.ts';
+export {
+  detectHost,
+  ensureSystemTools,
+  findSystemTool,
+  type Host,
+  inspectSystemTools,
+  planSystemTools,
+  SYSTEM_TOOLS,
+  type SystemPlan,
+  type SystemResolved,
+  type SystemTool,
+  type SystemToolState,
+} from './system.ts';
