@@ -16,4 +16,16 @@ export {
   parseManifests,
   refOf,
 } from './manifests.ts';
+export {
+  archiveName,
+  CHART_EPOCH,
+  HelmCallError,
+  type PackagedChart,
+  type PackageInput,
+  type PushInput,
+  packageChart,
+  pushChart,
+  type SignOptions,
+  sha256File,
+} from './package.ts';
 export { HelmError, type RunOptions, type RunResult, runHelm } from './run.ts';
