@@ -16,3 +16,17 @@ export {
   releaseExitCode,
   resolveRegistry,
 } from './run.ts';
+export {
+  CHANGE_KINDS,
+  type ChangeKind,
+  type ChangesetPlan,
+  type ChangesetRelease,
+  type ChartPackage,
+  type ChartUpdate,
+  changeOf,
+  chartPackages,
+  chartUpdates,
+  updateChartYaml,
+  type VersionResult,
+  versionCharts,
+} from './version.ts';
