@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import { EXIT, UserError } from '@kosmos/cli';
-import { type Challenge, type Credentials, ENV_PASSWORD, ENV_USERNAME, parseWwwAuthenticate } from './auth.ts';
+import {
+  type Challenge,
+  type Credentials,
+  ENV_PASSWORD,
+  ENV_USERNAME,
+  findCredentials,
+  parseWwwAuthenticate,
+} from './auth.ts';
 import { chartLayer, isDigest, MANIFEST_ACCEPT, type Manifest, parseManifest, provenanceLayer } from './media.ts';
+import { isLoopback } from './reference.ts';
 
 export type RegistryErrorReason = 'auth' | 'unreachable' | 'server' | 'protocol';
 
@@ -319,4 +327,31 @@ export function nextLink(link: string | null): string | undefined {
   if (!m?.[1]) return undefined;
   const url = new URL(m[1], 'http://x');
   return `${url.pathname.replace(/^\/v2\//, '')}${url.search}`;
+}
+
+/**
+ * A client for `host` with its credentials found (see findCredentials) and the protocol chosen:
+ * plain HTTP on loopback, HTTPS elsewhere. `commandHost` is the registry the command was pointed
+ * at (where KOSMOS_REGISTRY_USERNAME/PASSWORD go).
+ */
+export async function clientFor(
+  host: string,
+  o: {
+    env?: NodeJS.ProcessEnv;
+    commandHost?: string;
+    retry?: Partial<RetryPolicy>;
+    onRetry?: (m: string) => void;
+  } = {},
+): Promise<RegistryClient> {
+  const credentials = await findCredentials(host, {
+    ...(o.env ? { env: o.env } : {}),
+    ...(o.commandHost ? { commandHost: o.commandHost } : {}),
+  });
+  return new RegistryClient({
+    host,
+    plainHttp: isLoopback(host),
+    ...(credentials ? { credentials } : {}),
+    ...(o.retry ? { retry: o.retry } : {}),
+    ...(o.onRetry ? { onRetry: o.onRetry } : {}),
+  });
 }

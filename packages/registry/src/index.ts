@@ -13,6 +13,7 @@ export {
 export {
   type ChartState,
   type ClientOptions,
+  clientFor,
   DEFAULT_RETRY,
   nextLink,
   RegistryClient,
@@ -30,4 +31,12 @@ export {
   parseManifest,
   provenanceLayer,
 } from './media.ts';
-export { chartRepository, isLoopback, ociTag, parseRegistryUrl, type RegistryRef } from './reference.ts';
+export {
+  chartRepository,
+  type ImageRef,
+  isLoopback,
+  ociTag,
+  parseImageRef,
+  parseRegistryUrl,
+  type RegistryRef,
+} from './reference.ts';

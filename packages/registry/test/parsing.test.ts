@@ -7,6 +7,7 @@ import {
   MEDIA,
   nextLink,
   ociTag,
+  parseImageRef,
   parseManifest,
   parseRegistryUrl,
   parseWwwAuthenticate,
@@ -209,5 +210,28 @@ describe('credentials', () => {
   it('writes a docker config helm push can read', () => {
     const text = dockerConfigFor('127.0.0.1:5000', { username: 'a', password: 'b:c' });
     expect(credentialsFromDockerConfig(text, '127.0.0.1:5000', 'x')).toMatchObject({ username: 'a', password: 'b:c' });
+  });
+});
+
+describe('image references', () => {
+  const D = `sha256:${'f'.repeat(64)}`;
+  it.each([
+    ['nginx', { host: 'registry-1.docker.io', repository: 'library/nginx', tag: 'latest' }],
+    ['bitnami/redis:7.2', { host: 'registry-1.docker.io', repository: 'bitnami/redis', tag: '7.2' }],
+    ['ghcr.io/kosmos/zeus:v2.0.0', { host: 'ghcr.io', repository: 'kosmos/zeus', tag: 'v2.0.0' }],
+    ['127.0.0.1:5000/img:1', { host: '127.0.0.1:5000', repository: 'img', tag: '1' }],
+    ['localhost/a/b', { host: 'localhost', repository: 'a/b', tag: 'latest' }],
+    [`quay.io/x/y:1.0@${D}`, { host: 'quay.io', repository: 'x/y', tag: '1.0', digest: D }],
+    [`quay.io/x/y@${D}`, { host: 'quay.io', repository: 'x/y', digest: D }],
+  ])('%s', (ref, want) => {
+    expect(parseImageRef(ref)).toEqual(want);
+  });
+  it.each([
+    ['', 'expected [HOST/]PATH'],
+    ['ghcr.io/Org/App:1', 'not a valid repository'],
+    ['ghcr.io/org/app:bad tag', 'expected [HOST/]PATH'],
+    ['ghcr.io/org/app@sha256:abc', 'is not sha256:<64 hex>'],
+  ])('refuses %s', (ref, message) => {
+    expect(() => parseImageRef(ref)).toThrow(message);
   });
 });
