@@ -7,6 +7,8 @@ import { type PackagedChart, packageChart, prepareChart, pushChart, type SignOpt
 import {
   chartRepository,
   dockerConfigFor,
+  ENV_PASSWORD,
+  ENV_USERNAME,
   findCredentials,
   ociTag,
   parseRegistryUrl,
@@ -155,7 +157,6 @@ interface Ctx {
 
 async function carryOut(o: ReleaseOptions, c: Ctx): Promise<ReleaseResult> {
   const log = o.progress ?? (() => {});
-  const env = o.env ?? process.env;
   const result: ReleaseResult = {
     registry: c.ref.url,
     registrySource: c.source,
@@ -181,7 +182,7 @@ async function carryOut(o: ReleaseOptions, c: Ctx): Promise<ReleaseResult> {
 
   // Credentials from the environment reach helm through a private config file, never its arguments.
   let registryConfig: string | undefined;
-  if (c.creds && !o.dryRun && c.creds.source !== env.HELM_REGISTRY_CONFIG && c.plan.push > 0) {
+  if (c.creds && !o.dryRun && c.creds.source === `${ENV_USERNAME}/${ENV_PASSWORD}` && c.plan.push > 0) {
     registryConfig = join(c.work, 'registry-config.json');
     await writeFile(registryConfig, dockerConfigFor(c.ref.host, c.creds), { mode: 0o600 });
     await chmod(registryConfig, 0o600);
@@ -229,7 +230,7 @@ async function carryOut(o: ReleaseOptions, c: Ctx): Promise<ReleaseResult> {
     const archive = c.archives.get(s.chart);
     if (!archive) throw new Error(`no archive for ${s.chart}`);
     try {
-      await pushWithRetry(archive.archive, c.ref, registryConfig, env, log, o.retry);
+      await pushWithRetry(archive.archive, c.ref, registryConfig, o.env ?? process.env, log, o.retry);
       // helm push overwrites silently; what landed is checked, not assumed.
       const back = await c.client.chart(chartRepository(c.ref, s.chart), ociTag(s.version));
       if (back.state === 'absent') throw new Error(`${reference} is missing right after helm push`);
