@@ -74,7 +74,7 @@ export function planRelease(i: PlanInput): ReleasePlan {
         action: 'refuse',
         ...base,
         built,
-        reason: `${c.name}:${c.version} exists in the registry and is not a helm chart`,
+        reason: `version ${c.version} exists in the registry and is not a helm chart`,
       });
     } else if (p.chartDigest === built) {
       steps.push({
@@ -90,7 +90,7 @@ export function planRelease(i: PlanInput): ReleasePlan {
         ...base,
         built,
         published: p.chartDigest,
-        reason: `${c.name} ${c.version} is already published with other content (registry ${p.chartDigest}, tree ${built}): bump the version with pnpm changeset`,
+        reason: `version ${c.version} is already published with other content (registry ${p.chartDigest}, tree ${built}): bump it with pnpm changeset`,
       });
     }
   }

@@ -19,7 +19,8 @@ export function chartsRepo(extra: string[] = []): string {
     recursive: true,
     filter: (src) => !/\/charts\/[^/]+\/charts(\/|$)/.test(src.slice(repoRoot.length)),
   });
-  for (const f of extra) cpSync(join(repoRoot, f), join(dir, f), { recursive: true });
+  // The repository's ignore rules: vendored dependencies are not uncommitted changes.
+  for (const f of ['.gitignore', ...extra]) cpSync(join(repoRoot, f), join(dir, f), { recursive: true });
   git(dir, ['init', '-q', '-b', 'main']);
   git(dir, ['add', '-A']);
   git(dir, ['commit', '-qm', 'charts']);
