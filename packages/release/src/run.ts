@@ -16,6 +16,7 @@ import {
   type RegistryRef,
   type RetryPolicy,
 } from '@kosmos/registry';
+import { DigestCache } from './cache.ts';
 import { type TreeChart, treeCharts } from './charts.ts';
 import { createTag, dirtyPaths, gitTags } from './git.ts';
 import { type Published, planRelease, type ReleasePlan, type Step } from './plan.ts';
@@ -117,23 +118,45 @@ export async function release(o: ReleaseOptions): Promise<ReleaseResult> {
 
   const work = await mkdtemp(join(tmpdir(), 'kosmos-release-'));
   try {
-    // Package and ask the registry at once: both are needed for every chart, pushed or not.
-    const [packaged, published, tags] = await Promise.all([
-      mapLimit(charts, 2, async (c) => {
-        await prepareChart(c.dir);
-        return packageChart({ dir: c.dir, destination: join(work, c.name), ...(o.sign ? { sign: o.sign } : {}) }, env);
-      }),
+    // Ask the registry and hash the charts at once; package only what the registry does not
+    // already hold with the digest remembered for this exact content (see DigestCache).
+    const cache = await DigestCache.open(o.root);
+    const [keys, published, tags] = await Promise.all([
+      Promise.all(charts.map((c) => cache.key(c, charts))),
       mapLimit(charts, 4, async (c): Promise<Published> => {
         const s = await client.chart(chartRepository(ref, c.name), ociTag(c.version));
         return s.state === 'absent' ? s : { state: 'present', chartDigest: s.chartDigest, signed: s.signed };
       }),
       gitTags(o.root),
     ]);
-    const archives = new Map<string, PackagedChart>(charts.map((c, i) => [c.name, packaged[i] as PackagedChart]));
+    const built = new Map<string, string>();
+    const archives = new Map<string, PackagedChart>();
+    const toPackage = charts.filter((c, i) => {
+      const known = cache.get(keys[i] as string);
+      const p = published[i] as Published;
+      if (known && p.state === 'present' && p.chartDigest === known) {
+        built.set(c.name, known);
+        return false;
+      }
+      return true;
+    });
+    if (toPackage.length < charts.length)
+      log(`release: ${charts.length - toPackage.length} chart(s) unchanged since packaged, not packaged again`);
+    await mapLimit(toPackage, 2, async (c) => {
+      await prepareChart(c.dir);
+      const p = await packageChart(
+        { dir: c.dir, destination: join(work, c.name), ...(o.sign ? { sign: o.sign } : {}) },
+        env,
+      );
+      archives.set(c.name, p);
+      built.set(c.name, p.digest);
+      cache.set(keys[charts.indexOf(c)] as string, p.digest);
+    });
+    await cache.save(keys);
     const plan = planRelease({
       charts,
       published: new Map(charts.map((c, i) => [c.name, published[i] as Published])),
-      built: new Map([...archives].map(([n, p]) => [n, p.digest])),
+      built,
       gitTags: tags,
       sign: o.sign !== undefined,
     });
