@@ -204,7 +204,7 @@ describe('pnpm release', () => {
       },
     );
     // helm signs from a keyring file: GnuPG ≥ 2.1 keeps secret keys elsewhere, so export them.
-    const keyring = join(gnupg, 'secring.gpg');
+    const keyring = join(mkdtempSync(join(tmpdir(), 'kosmos-keyring-')), 'release-key.gpg');
     writeFileSync(keyring, execFileSync('gpg', ['--batch', '--export-secret-keys'], { env: gpgEnv }));
 
     const repo = chartsRepo();
@@ -252,6 +252,8 @@ describe('pnpm release', () => {
     const stranger = mkdtempSync(join(tmpdir(), 'kosmos-stranger-'));
     execFileSync('gpg', ['--batch', '--list-keys'], { env: { ...process.env, GNUPGHOME: stranger }, stdio: 'pipe' });
     expect((await pull(stranger)).code).toBe(1);
+    for (const home of [gnupg, operator, stranger])
+      execFileSync('gpgconf', ['--kill', 'gpg-agent'], { env: { ...process.env, GNUPGHOME: home }, stdio: 'ignore' });
   });
 
   it('credentials from the environment reach helm push without showing up anywhere', async () => {
