@@ -293,6 +293,8 @@ describe.sequential('charts published by pnpm release install on their own, as a
   it(
     'production: plain helm install oci://… of every released chart with the production values; workloads Ready',
     async () => {
+      // The upgrade test above leaves its releases for afterAll: start from a clean platform.
+      await cleanPlatform(kc);
       const registry = `oci://${localCluster().registry}/operator-${Date.now().toString(36)}`;
       const published = await release({ root: chartsRepo(), registry, progress: () => {} });
       expect(published.error).toBeUndefined();
