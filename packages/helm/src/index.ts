@@ -9,4 +9,15 @@ export {
 } from './commands.ts';
 export { prepareChart } from './dependencies.ts';
 export { type ManifestDoc, parseManifestDocs, parseManifests } from './manifests.ts';
+export {
+  archiveName,
+  CHART_EPOCH,
+  type PackagedChart,
+  type PackageInput,
+  type PushInput,
+  packageChart,
+  pushChart,
+  type SignOptions,
+  sha256File,
+} from './package.ts';
 export { HelmError, type RunOptions, type RunResult, runHelm } from './run.ts';

@@ -1,3 +1,4 @@
+export { CHART_PACKAGE, checkChartPackages } from './chart-packages.ts';
 export { HELM_LINT, helmLintEnvironments, parseHelmLint } from './helm-lint.ts';
 export {
   asObj,

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { type Environment, type Release, resolveTargets } from '@kosmos/environment';
 import { byCodeUnit, refOf } from '@kosmos/objects';
 import { type RenderedRelease, renderEnvironment } from '@kosmos/render';
+import { CHART_PACKAGE, checkChartPackages } from './chart-packages.ts';
 import { HELM_LINT, helmLintEnvironments } from './helm-lint.ts';
 import { CLUSTER_SCOPED } from './k8s.ts';
 import { runPolicy } from './policy.ts';
@@ -40,6 +41,7 @@ export const ALL_RULES: readonly RuleInfo[] = [
   VALUES_SCHEMA,
   ...SCHEMA_RULES,
   ...RULES.map((r) => ({ id: r.id, severity: r.severity, description: r.description, scope: r.scope })),
+  CHART_PACKAGE,
 ];
 
 /** The policy rules (layer 4): those with a scope, whatever layers come before them. */
@@ -189,6 +191,7 @@ export async function lintEnvironments(
 
   // Layer 2 first: cheap, and a broken values file explains a failing render.
   for (const env of envs) findings.push(...checkValues(root, env));
+  findings.push(...checkChartPackages(root));
 
   const total = envs.reduce((n, e) => n + e.releases.filter((r) => r.chart.kind === 'repo').length, 0);
   let linted = 0;
