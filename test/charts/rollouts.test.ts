@@ -14,7 +14,12 @@ let observability: KubeObject[];
 const byEnv: Record<string, { rollouts: KubeObject[]; agents: KubeObject[]; ingress: KubeObject[] }> = {};
 
 beforeAll(async () => {
-  await Promise.all([buildDeps('rollouts'), buildDeps('core-agents'), buildDeps('ingress'), buildDeps('observability')]);
+  await Promise.all([
+    buildDeps('rollouts'),
+    buildDeps('core-agents'),
+    buildDeps('ingress'),
+    buildDeps('observability'),
+  ]);
   defaults = await render();
   observability = await renderObservability();
   for (const env of envs) {
