@@ -8,13 +8,12 @@
  * setup: most cluster tests do not need them. Each controller gets its own folder and log, free
  * loopback ports, and is stopped by PID and binary like every daemon of the testkit.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ensure } from '@kosmos/toolchain';
 import { stringify } from 'yaml';
 import { type DaemonRecord, killNow, logTail, startDaemon, stopDaemon } from './daemon.ts';
 import { get } from './http.ts';
-import { kubectl } from './kubectl.ts';
 import { freePorts } from './ports.ts';
 import { waitFor } from './wait.ts';
 
@@ -136,7 +135,7 @@ export async function startArgoRollouts(o: RolloutsOptions): Promise<Controller 
 }
 
 export interface TraefikOptions extends ControllerBase {
-  /** kubectl matching the server, to create the provider's ServiceAccount token. */
+  /** kubectl matching the server, for the `kubectl proxy` Traefik's provider talks through. */
   kubectl: string;
   /** `providers.kubernetesCRD.allowCrossNamespace`. */
   allowCrossNamespace: boolean;
@@ -160,57 +159,36 @@ export interface TraefikController extends Controller {
   entryPoints: Record<string, number>;
 }
 
-const TRAEFIK_SA = { namespace: 'kube-system', name: 'kosmos-testkit-traefik' };
-
 /**
- * Traefik with its Kubernetes CRD provider. It authenticates with a ServiceAccount token (its
- * provider takes no client certificate), which lives only in the 0600 static configuration file,
- * never on a command line.
+ * Traefik with its Kubernetes CRD provider, reaching the API server through `kubectl proxy` on
+ * loopback. The provider takes no client certificate, only a bearer token, and Traefik logs its
+ * whole configuration file at debug level: through the proxy no credential is in its
+ * configuration or its log.
  */
 export async function startTraefik(o: TraefikOptions): Promise<TraefikController> {
   const bin = await ensure('traefik', { log: o.log ?? noLog });
   const dir = await folder(o, 'traefik');
-  const k = (args: string[], input?: string) => kubectl(o.kubectl, o.kubeconfig, args, input);
-  await k(
-    ['apply', '--server-side', '--field-manager=kosmos-testkit', '-f', '-'],
-    [
-      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: TRAEFIK_SA },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRoleBinding',
-        metadata: { name: TRAEFIK_SA.name },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
-        subjects: [{ kind: 'ServiceAccount', ...TRAEFIK_SA }],
-      },
-      // `view` leaves out Secrets (TLS) and Traefik's own CRDs.
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRole',
-        metadata: { name: `${TRAEFIK_SA.name}-crds` },
-        rules: [
-          { apiGroups: ['traefik.io'], resources: ['*'], verbs: ['get', 'list', 'watch'] },
-          {
-            apiGroups: [''],
-            resources: ['secrets', 'services', 'endpoints', 'nodes'],
-            verbs: ['get', 'list', 'watch'],
-          },
-          { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
-        ],
-      },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRoleBinding',
-        metadata: { name: `${TRAEFIK_SA.name}-crds` },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${TRAEFIK_SA.name}-crds` },
-        subjects: [{ kind: 'ServiceAccount', ...TRAEFIK_SA }],
-      },
-    ]
-      .map((d) => stringify(d))
-      .join('---\n'),
+  const proxy = launch(
+    'kubectl-proxy',
+    o.kubectl,
+    [`--kubeconfig=${o.kubeconfig}`, 'proxy', '--address=127.0.0.1', '--port=0'],
+    dir,
   );
-  const token = (await k(['create', 'token', TRAEFIK_SA.name, '-n', TRAEFIK_SA.namespace, '--duration=24h'])).trim();
-  const server = await k(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}']);
-  const caFile = await k(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.certificate-authority}']);
+  let endpoint = '';
+  try {
+    await waitFor(
+      'kubectl proxy',
+      async () => {
+        const m = /Starting to serve on 127\.0\.0\.1:(\d+)/.exec(await readFile(proxy.log, 'utf8'));
+        if (m) endpoint = `http://127.0.0.1:${m[1]}`;
+        return Boolean(m);
+      },
+      { timeoutMs: o.timeoutMs ?? 30_000, daemon: proxy.daemon },
+    );
+  } catch (e) {
+    await proxy.stop();
+    throw e;
+  }
 
   const names = [...new Set(o.entryPoints ?? ['web', 'websecure'])];
   const ports = await freePorts(names.length + 2);
@@ -233,9 +211,7 @@ export async function startTraefik(o: TraefikOptions): Promise<TraefikController
     },
     providers: {
       kubernetesCRD: {
-        endpoint: server,
-        token,
-        certAuthFilePath: caFile,
+        endpoint,
         allowCrossNamespace: o.allowCrossNamespace,
         ...(o.namespaces ? { namespaces: o.namespaces } : {}),
       },
@@ -259,13 +235,20 @@ export async function startTraefik(o: TraefikOptions): Promise<TraefikController
       : {}),
   };
   const configFile = join(dir, 'traefik.yaml');
-  await writeFile(configFile, stringify(config), { mode: 0o600 });
-  const c = launch('traefik', bin, [`--configFile=${configFile}`], dir);
+  await writeFile(configFile, stringify(config));
+  const traefik = launch('traefik', bin, [`--configFile=${configFile}`], dir);
+  const c: Controller = {
+    ...traefik,
+    async stop() {
+      await traefik.stop();
+      await proxy.stop();
+    },
+  };
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   try {
     await waitFor('traefik API', async () => (await get(`${apiUrl}/api/version`)).status === 200, {
       timeoutMs: o.timeoutMs ?? 60_000,
-      daemon: c.daemon,
+      daemon: traefik.daemon,
     });
   } catch (e) {
     await c.stop();
