@@ -225,4 +225,31 @@ describe('Zeus canary with Argo Rollouts, Traefik weights and a Prometheus analy
     // A real ratio from Prometheus, well under the chart's 0.95.
     for (const m of failed) expect(Number(JSON.parse(m.value)[0])).toBeLessThan(0.95);
   }, 300_000);
+
+  it('without the traefik.io flags, Argo Rollouts 1.8 cannot reach the TraefikService (argo-rollouts #3615, #4568)', async () => {
+    await rollouts.stop();
+    rollouts = await startArgoRollouts({
+      kubeconfig: cluster.kubeconfig,
+      namespace: NS,
+      httpProxy: proxy.url,
+      traefikArgs: [],
+    });
+    await coreAgents('v2.3.0');
+    let message = '';
+    await until(
+      'a TrafficRoutingError event on the Rollout',
+      async () => {
+        const e = (await kc.list('events', NS)).find(
+          (x) => x.reason === 'TrafficRoutingError' && x.involvedObject?.name === ROLLOUT,
+        );
+        message = e?.message ?? '';
+        return e ? undefined : 'none yet';
+      },
+      120_000,
+      context,
+    );
+    // It asks for traefik.containo.us, which Traefik v3 does not serve: no weight ever moves.
+    expect(message).toMatch(/traefik\.containo\.us|could not find the requested resource/);
+    expect(await weights()).toEqual({ stable: 100, canary: 0 });
+  }, 240_000);
 });
