@@ -136,8 +136,9 @@ describe('Zeus canary with Argo Rollouts, Traefik weights and a Prometheus analy
     const watch = watchField(cluster, ['traefikservice', TS, '-n', NS], '{.spec.weighted.services[*].weight}');
     try {
       await coreAgents('v2.1.0');
-      // An upgrade of the rollouts release in the middle of the canary must leave the weights
-      // Argo set (the chart carries the live weights over instead of resetting them to 100/0).
+      // An upgrade of the rollouts release in the middle of the canary must succeed and leave
+      // what Argo set: the weights (not reset to 100/0) and the Services' pod-template-hash
+      // selectors (without it, server-side apply conflicts with the controller and fails).
       await until(
         'the canary at 30%',
         async () => ((await weights()).canary === 30 ? undefined : JSON.stringify(await weights())),
