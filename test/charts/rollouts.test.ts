@@ -7,13 +7,21 @@ import { releaseViolations } from './pod-security.ts';
 const render = renderer('rollouts', 'kosmos-core');
 const renderAgents = renderer('core-agents', 'kosmos-core');
 const renderIngress = renderer('ingress', 'kosmos-ingress');
+const renderObservability = renderer('observability', 'kosmos-observability');
 
 let defaults: KubeObject[];
+let observability: KubeObject[];
 const byEnv: Record<string, { rollouts: KubeObject[]; agents: KubeObject[]; ingress: KubeObject[] }> = {};
 
 beforeAll(async () => {
-  await Promise.all([buildDeps('rollouts'), buildDeps('core-agents'), buildDeps('ingress')]);
+  await Promise.all([
+    buildDeps('rollouts'),
+    buildDeps('core-agents'),
+    buildDeps('ingress'),
+    buildDeps('observability'),
+  ]);
   defaults = await render();
+  observability = await renderObservability();
   for (const env of envs) {
     byEnv[env] = {
       rollouts: await render({ env }),
@@ -71,7 +79,16 @@ describe('rollouts: canary', () => {
   it('AnalysisTemplate: Prometheus success rate >= 0.95, its args are the ones the Rollout passes', () => {
     const at = find(defaults, 'AnalysisTemplate', 'zeus-orchestrator-success-rate');
     const [metric] = at.spec.metrics as Json[];
-    expect(metric?.provider.prometheus.address).toBe('http://prometheus.kosmos-observability.svc.cluster.local:9090');
+    // The default address is the observability chart's default Prometheus Service, by its
+    // in-cluster name (a Service that does not exist fails every analysis, aborting every canary).
+    const address = new URL(String(metric?.provider.prometheus.address));
+    const [svcName, svcNs, svc] = address.hostname.split('.');
+    expect(`${svc}.${address.hostname.split('.').slice(3).join('.')}`).toBe('svc.cluster.local');
+    expect(svcNs).toBe('kosmos-observability');
+    const service = find(observability, 'Service', String(svcName));
+    expect(service.spec.clusterIP).not.toBe('None');
+    expect((service.spec.ports as Json[]).map((p) => p.port)).toContain(Number(address.port));
+    expect(service.spec.selector['app.kubernetes.io/component']).toBe('prometheus');
     expect(metric?.successCondition).toContain('result[0] >= 0.95');
     expect(metric?.failureLimit).toBe(2);
     const declared = (at.spec.args as Json[]).map((a) => a.name).sort();

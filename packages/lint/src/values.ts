@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { type Environment, parseSource, schemaProblems } from '@kosmos/environment';
+import { type Environment, parseSource, type Release, schemaProblems } from '@kosmos/environment';
+import { upstreamValuesSchema, upstreamValuesSchemaPath } from '@kosmos/upstream';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { Finding, RuleInfo } from './types.ts';
 
@@ -22,7 +23,10 @@ function compileChartSchema(schema: Record<string, unknown>): ValidateFunction {
 }
 
 function chartValidator(chartDir: string): ValidateFunction | Error | undefined {
-  const file = join(chartDir, 'values.schema.json');
+  return validatorOf(join(chartDir, 'values.schema.json'));
+}
+
+function validatorOf(file: string): ValidateFunction | Error | undefined {
   if (!existsSync(file)) return undefined;
   let v = validators.get(file);
   if (!v) {
@@ -51,12 +55,37 @@ function ownErrorsOnly(v: ValidateFunction): ValidateFunction {
   return wrapped;
 }
 
+/**
+ * Upstream charts are not fetched at lint time: their values are checked against the schema we
+ * keep for the pinned chart version (see @kosmos/upstream), which refuses keys we do not expect.
+ */
+function upstreamValidator(r: Release): ValidateFunction | Error | undefined {
+  if (r.chart.kind !== 'upstream') return undefined;
+  const file = upstreamValuesSchema(r.chart.name, r.version);
+  return file ? validatorOf(file) : undefined;
+}
+
 /** Layer 2: every values file of the environment's releases against its chart's schema. */
 export function checkValues(root: string, env: Environment): Finding[] {
   const out: Finding[] = [];
   for (const r of env.releases) {
-    if (r.chart.kind !== 'repo') continue;
-    const v = chartValidator(r.chart.dir);
+    const v = r.chart.kind === 'repo' ? chartValidator(r.chart.dir) : upstreamValidator(r);
+    const schemaFile =
+      r.chart.kind === 'repo'
+        ? relative(root, join(r.chart.dir, 'values.schema.json'))
+        : upstreamValuesSchemaPath(r.chart.name, r.version);
+    if (r.chart.kind === 'upstream' && r.values.length > 0 && v === undefined) {
+      out.push({
+        ruleId: VALUES_SCHEMA.id,
+        severity: 'error',
+        env: env.name,
+        release: r.name,
+        file: relative(root, env.file),
+        line: r.at.line,
+        message: `values for upstream chart ${r.chart.name} ${r.version} cannot be checked: write ${schemaFile} (the keys we set, from the chart's values at that version)`,
+      });
+      continue;
+    }
     for (const file of r.values) {
       const shown = relative(root, file);
       const base = { ruleId: VALUES_SCHEMA.id, severity: 'error' as const, env: env.name, release: r.name };
@@ -70,11 +99,7 @@ export function checkValues(root: string, env: Environment): Finding[] {
               ? schemaProblems(ownErrorsOnly(v), src.doc.toJS(), src)
               : [];
       if (v instanceof Error) {
-        out.push({
-          ...base,
-          file: relative(root, join(r.chart.dir, 'values.schema.json')),
-          message: `values.schema.json does not compile: ${v.message}`,
-        });
+        out.push({ ...base, file: schemaFile, message: `${schemaFile} does not compile: ${v.message}` });
       }
       for (const p of problems) {
         out.push({

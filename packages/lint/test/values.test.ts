@@ -65,4 +65,36 @@ describe('values-schema', () => {
     const { loadAll } = await import('@kosmos/environment');
     expect(loadAll(root).flatMap((e) => checkValues(root, e))).toEqual([]);
   });
+
+  it("checks an upstream release's values against our schema for its pinned chart version", () => {
+    const { env, file } = envWith(
+      'providers:\n  kubernetesCRD:\n    allowCrossNamspace: true\nports:\n  websecure:\n    forwardedHeaders:\n      trustedIPs: [cloudflare]\n',
+    );
+    const upstream = (version: string): Environment => ({
+      ...env,
+      releases: [
+        {
+          name: 'traefik',
+          namespace: 'kosmos-ingress',
+          chart: { kind: 'upstream', name: 'traefik', repository: 'https://traefik.github.io/charts' },
+          version,
+          values: [file],
+          needs: [],
+          at: { file: 'environment.yaml', line: 7, col: 3 },
+        },
+      ],
+    });
+    const found = checkValues(root, upstream('37.0.0'));
+    expect(found.map((f) => [f.file, f.line, f.message])).toEqual([
+      [relative(root, file), 3, expect.stringMatching(/providers\.kubernetesCRD\.allowCrossNamspace: unknown key/)],
+      [relative(root, file), 7, expect.stringMatching(/trustedIPs\[0\]: expected an IPv4 or IPv6 CIDR/)],
+    ]);
+    // A pin without a schema cannot be checked: lint says which file to write.
+    expect(checkValues(root, upstream('99.0.0'))).toEqual([
+      expect.objectContaining({
+        line: 7,
+        message: expect.stringContaining('packages/upstream/values-schemas/traefik-99.0.0.schema.json'),
+      }),
+    ]);
+  });
 });

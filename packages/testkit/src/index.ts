@@ -1,8 +1,25 @@
 export { CRD_SOURCES, crdFiles } from '@kosmos/upstream';
+export {
+  type Controller,
+  type ControllerBase,
+  describeController,
+  type OperatorOptions,
+  type PrometheusOptions,
+  ROLLOUTS_TRAEFIK_ARGS,
+  type RolloutsOptions,
+  startArgoRollouts,
+  startPrometheus,
+  startPrometheusOperator,
+  startTraefik,
+  type TraefikController,
+  type TraefikOptions,
+} from './controllers.ts';
 export { type DaemonRecord, isOurs, killNow, stopDaemon } from './daemon.ts';
+export { get, type TlsFiles } from './http.ts';
 export { KubectlError, kubectl } from './kubectl.ts';
 export { type DownResult, down, isHealthy, type UpOptions, type UpResult, up } from './local.ts';
 export { freePorts } from './ports.ts';
+export { type InClusterProxy, inClusterProxy } from './proxy.ts';
 export { stagesYaml } from './stages.ts';
 export { DEFAULT_NODES, nodeObject, type SimNode, STORAGE_CLASSES } from './topology.ts';
 export { StartupError } from './wait.ts';

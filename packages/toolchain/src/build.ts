@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Component } from './catalog.ts';
 import { ToolchainError } from './errors.ts';
-import { compatibleWith, localReplaces } from './gomod.ts';
+import { compatibleWith, localReplaces, publishedReplaces, replaceArg } from './gomod.ts';
 import { cacheRoot, componentDir } from './paths.ts';
 
 export type Log = (line: string) => void;
@@ -106,16 +106,20 @@ export async function buildComponent(c: Component, log: Log, env: NodeJS.Process
       if (!(await exists(modFile))) await writeFile(modFile, `module kosmos.local/build/${c.id}\n\ngo 1.24\n`);
       const info = JSON.parse(await go(['mod', 'download', '-json', r.replacesFrom], work, ge, true)) as {
         GoMod?: string;
+        Dir?: string;
       };
       if (!info.GoMod) throw new BuildFailed(`go mod download gave no go.mod for ${r.replacesFrom}`, logFile);
+      const upstreamMod = await readFile(info.GoMod, 'utf8');
       // Modules that cannot carry the version (a v0 root module among v3 ones) are left alone:
       // they are replaced upstream only for upstream's own tests.
-      const replaces = localReplaces(await readFile(info.GoMod, 'utf8')).filter((m) =>
-        compatibleWith(m, r.replaceVersion),
-      );
-      if (replaces.length > 0) {
-        await go(['mod', 'edit', ...replaces.map((m) => `-replace=${m}=${m}@${r.replaceVersion}`)], work, ge);
+      const replaces = localReplaces(upstreamMod).filter((m) => compatibleWith(m, r.replaceVersion));
+      const edits = replaces.map((m) => `-replace=${m}=${m}@${r.replaceVersion}`);
+      if (r.copyPublishedReplaces) edits.push(...publishedReplaces(upstreamMod).map(replaceArg));
+      if (r.rootCopy) {
+        if (!info.Dir) throw new BuildFailed(`go mod download gave no folder for ${r.replacesFrom}`, logFile);
+        edits.push(`-replace=${r.root.split('@')[0]}=./${await copyRoot(info.Dir, work, r.rootCopy.placeholders)}`);
       }
+      if (edits.length > 0) await go(['mod', 'edit', ...edits], work, ge);
       await go(['get', ...r.get], work, ge);
       for (const [bin, pkg] of Object.entries(r.packages)) {
         log(`  compiling ${bin}`);
@@ -136,6 +140,32 @@ export async function buildComponent(c: Component, log: Log, env: NodeJS.Process
     throw e;
   } finally {
     stop();
+  }
+}
+
+/**
+ * A writable copy of a module from the (read-only) module cache, with placeholder files added;
+ * `go build -overlay` cannot add files inside the module cache, hence the copy.
+ */
+async function copyRoot(moduleDir: string, work: string, placeholders: Record<string, string>): Promise<string> {
+  const name = 'root-module';
+  const dest = join(work, name);
+  await rm(dest, { recursive: true, force: true });
+  await cp(moduleDir, dest, { recursive: true });
+  await chmodTree(dest);
+  for (const [rel, content] of Object.entries(placeholders)) {
+    await mkdir(dirname(join(dest, rel)), { recursive: true });
+    await writeFile(join(dest, rel), content);
+  }
+  return name;
+}
+
+async function chmodTree(dir: string): Promise<void> {
+  await chmod(dir, 0o755);
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) await chmodTree(p);
+    else if (e.isFile()) await chmod(p, 0o644);
   }
 }
 

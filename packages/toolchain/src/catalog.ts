@@ -20,7 +20,12 @@ export type ToolName =
   | 'kube-scheduler'
   | 'kubectl'
   | 'kwok'
-  | 'registry';
+  | 'registry'
+  // Controllers our charts' custom resources need (tests run them natively; see CONTROLLER_TOOLS).
+  | 'rollouts-controller'
+  | 'traefik'
+  | 'prometheus-operator'
+  | 'prometheus';
 
 export const TOOL_NAMES: readonly ToolName[] = [
   ...DELIVERY_TOOL_NAMES,
@@ -34,6 +39,18 @@ export const TOOL_NAMES: readonly ToolName[] = [
   'kubectl',
   'kwok',
   'registry',
+  'rollouts-controller',
+  'traefik',
+  'prometheus-operator',
+  'prometheus',
+];
+
+/** The controllers' binaries: only the tests that exercise our custom resources start them. */
+export const CONTROLLER_TOOLS: readonly ToolName[] = [
+  'rollouts-controller',
+  'traefik',
+  'prometheus-operator',
+  'prometheus',
 ];
 
 /** `go install module/pkg@version`: for modules without replace directives. */
@@ -60,6 +77,18 @@ export interface GoModuleRecipe {
   /** binary name -> import path to build. */
   packages: Record<string, string>;
   ldflags?: string[];
+  /**
+   * Also repeat the root's replaces that point at published modules (forks, `k8s.io/* v0.0.0`
+   * pins): Go reads replace directives of the main module only, so without them the build
+   * resolves different dependencies than upstream's and may not compile.
+   */
+  copyPublishedReplaces?: boolean;
+  /**
+   * Build from a writable copy of the root module with these files added (path -> content),
+   * replacing the root with that copy. For modules whose zip lacks generated files that a
+   * `go:embed` pattern needs (Traefik's web UI is built by yarn, outside the module).
+   */
+  rootCopy?: { placeholders: Record<string, string> };
 }
 
 export interface Component {
@@ -75,6 +104,11 @@ export interface Component {
   requirement: string;
   /** How long the cold build took on 2 cores, shown while building. */
   typicalBuildSeconds: number;
+}
+
+/** ldflags that stamp the version `prometheus/common/version` reports (operator, Prometheus). */
+function promVersion(v: string): string[] {
+  return [`-X github.com/prometheus/common/version.Version=${v.replace(/^v/, '')}`];
 }
 
 const K8S = 'v1.36.3';
@@ -170,6 +204,86 @@ export const COMPONENTS: readonly Component[] = [
     accepts: (v) => cmpSemver(v, '2.7.0') >= 0,
     requirement: 'distribution registry 2.7 or newer',
     typicalBuildSeconds: 120,
+  },
+  // The controllers below are built only from our pins: a different version on PATH would
+  // test something other than what the environments deploy.
+  {
+    id: 'argo-rollouts',
+    version: 'v1.8.3',
+    binaries: ['rollouts-controller'],
+    recipe: {
+      kind: 'go-module',
+      root: 'github.com/argoproj/argo-rollouts@v1.8.3',
+      replacesFrom: 'github.com/argoproj/argo-rollouts@v1.8.3',
+      replaceVersion: 'v1.8.3',
+      copyPublishedReplaces: true,
+      get: ['github.com/argoproj/argo-rollouts/cmd/rollouts-controller@v1.8.3'],
+      packages: { 'rollouts-controller': 'github.com/argoproj/argo-rollouts/cmd/rollouts-controller' },
+      ldflags: ['-X github.com/argoproj/argo-rollouts/utils/version.version=1.8.3'],
+    },
+    accepts: (v) => cmpSemver(v, '1.8.3') === 0,
+    requirement: 'Argo Rollouts v1.8.3 (the version the argo-rollouts release pins)',
+    typicalBuildSeconds: 300,
+  },
+  {
+    id: 'traefik',
+    version: 'v3.5.0',
+    binaries: ['traefik'],
+    recipe: {
+      kind: 'go-module',
+      root: 'github.com/traefik/traefik/v3@v3.5.0',
+      replacesFrom: 'github.com/traefik/traefik/v3@v3.5.0',
+      replaceVersion: 'v3.5.0',
+      copyPublishedReplaces: true,
+      rootCopy: {
+        placeholders: {
+          'webui/static/index.html': '<!doctype html><title>Traefik (built without its web UI)</title>\n',
+        },
+      },
+      get: ['github.com/traefik/traefik/v3/cmd/traefik@v3.5.0'],
+      packages: { traefik: 'github.com/traefik/traefik/v3/cmd/traefik' },
+      ldflags: ['-X github.com/traefik/traefik/v3/pkg/version.Version=v3.5.0'],
+    },
+    accepts: (v) => cmpSemver(v, '3.5.0') === 0,
+    requirement: 'Traefik v3.5.0 (the version the traefik release pins)',
+    typicalBuildSeconds: 240,
+  },
+  {
+    id: 'prometheus-operator',
+    version: 'v0.85.0',
+    binaries: ['prometheus-operator'],
+    recipe: {
+      kind: 'go-module',
+      root: 'github.com/prometheus-operator/prometheus-operator@v0.85.0',
+      replacesFrom: 'github.com/prometheus-operator/prometheus-operator@v0.85.0',
+      replaceVersion: 'v0.85.0',
+      get: ['github.com/prometheus-operator/prometheus-operator/cmd/operator@v0.85.0'],
+      packages: { 'prometheus-operator': 'github.com/prometheus-operator/prometheus-operator/cmd/operator' },
+      ldflags: promVersion('v0.85.0'),
+    },
+    accepts: (v) => cmpSemver(v, '0.85.0') === 0,
+    requirement: 'Prometheus Operator v0.85.0 (the version the CRDs are pinned at)',
+    typicalBuildSeconds: 90,
+  },
+  {
+    // Module v0.305.0 is Prometheus 3.5.0 (LTS); the canary analysis queries it in tests. Its
+    // own id (not `prometheus`): promtool, from the same module, is a separate component.
+    id: 'prometheus-server',
+    version: 'v0.305.0',
+    binaries: ['prometheus'],
+    recipe: {
+      kind: 'go-module',
+      root: 'github.com/prometheus/prometheus@v0.305.0',
+      replacesFrom: 'github.com/prometheus/prometheus@v0.305.0',
+      replaceVersion: 'v0.305.0',
+      copyPublishedReplaces: true,
+      get: ['github.com/prometheus/prometheus/cmd/prometheus@v0.305.0'],
+      packages: { prometheus: 'github.com/prometheus/prometheus/cmd/prometheus' },
+      ldflags: promVersion('v3.5.0'),
+    },
+    accepts: (v) => cmpSemver(v, '3.5.0') === 0,
+    requirement: 'Prometheus 3.5.0 (Go module v0.305.0)',
+    typicalBuildSeconds: 240,
   },
 ];
 

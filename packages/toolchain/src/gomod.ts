@@ -33,3 +33,45 @@ export function compatibleWith(modulePath: string, version: string): boolean {
   const suffix = /\/v(\d+)$/.exec(modulePath)?.[1];
   return suffix === undefined ? major <= 1 : Number(suffix) === major;
 }
+
+/** A replace directive that points at a published module (not a local folder). */
+export interface PublishedReplace {
+  from: string;
+  /** Set when the directive replaces one version only (`k8s.io/api v0.0.0 => …`). */
+  fromVersion?: string;
+  to: string;
+  toVersion: string;
+}
+
+/**
+ * Reads a go.mod's replace directives that point at published modules (forks, pinned versions).
+ * They steer upstream's own build; a generated module requiring upstream must repeat them, since
+ * Go honours replace directives of the main module only.
+ */
+export function publishedReplaces(goMod: string): PublishedReplace[] {
+  const out: PublishedReplace[] = [];
+  const single = /^\s*replace\s+(\S+)(?:\s+(v\S+))?\s+=>\s+([^.\s]\S*)\s+(v\S+)\s*$/;
+  const inBlock = /^\s*(\S+)(?:\s+(v\S+))?\s+=>\s+([^.\s]\S*)\s+(v\S+)\s*$/;
+  let block = false;
+  for (const line of goMod.split('\n')) {
+    const text = line.replace(/\/\/.*$/, '');
+    if (/^\s*replace\s*\(\s*$/.test(text)) {
+      block = true;
+      continue;
+    }
+    if (block && /^\s*\)\s*$/.test(text)) {
+      block = false;
+      continue;
+    }
+    const m = (block ? inBlock : single).exec(text);
+    if (m?.[1] && m[3] && m[4]) {
+      out.push({ from: m[1], ...(m[2] ? { fromVersion: m[2] } : {}), to: m[3], toVersion: m[4] });
+    }
+  }
+  return out;
+}
+
+/** The `go mod edit -replace=` argument for one published replace. */
+export function replaceArg(r: PublishedReplace): string {
+  return `-replace=${r.from}${r.fromVersion ? `@${r.fromVersion}` : ''}=${r.to}@${r.toVersion}`;
+}

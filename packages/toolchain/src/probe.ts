@@ -20,6 +20,10 @@ const VERSION_ARGS: Record<ToolName, string[]> = {
   kubectl: ['version', '--client'],
   kwok: ['--version'],
   registry: ['--version'],
+  'rollouts-controller': ['--version'],
+  traefik: ['version'],
+  'prometheus-operator': ['--version'],
+  prometheus: ['--version'],
 };
 
 /** The first x.y.z in a tool's own version output, or undefined when it prints none. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compatibleWith, localReplaces } from '../src/gomod.ts';
+import { compatibleWith, localReplaces, publishedReplaces, replaceArg } from '../src/gomod.ts';
 
 describe('localReplaces', () => {
   it('lists modules replaced by local folders, in blocks and single lines, and nothing else', () => {
@@ -41,4 +41,42 @@ describe('compatibleWith', () => {
     ['example.com/m/v2', 'v3.0.0', false],
     ['example.com/m', 'v1.2.0', true],
   ])('%s at %s: %s', (m, v, ok) => expect(compatibleWith(m, v)).toBe(ok));
+});
+
+describe('publishedReplaces', () => {
+  const goMod = `module github.com/argoproj/argo-rollouts
+
+replace (
+	github.com/go-check/check => github.com/go-check/check v0.0.0-20180628173108-788fd7840127
+	k8s.io/api v0.0.0 => k8s.io/api v0.29.3 // pinned
+	github.com/x/local => ./local
+)
+
+replace github.com/fsnotify/fsnotify v1.8.0 => github.com/fsnotify/fsnotify v1.7.0
+replace example.com/up => ../up
+`;
+  it('lists replaces that point at published modules, keeping a version-specific left side', () => {
+    expect(publishedReplaces(goMod)).toEqual([
+      {
+        from: 'github.com/go-check/check',
+        to: 'github.com/go-check/check',
+        toVersion: 'v0.0.0-20180628173108-788fd7840127',
+      },
+      { from: 'k8s.io/api', fromVersion: 'v0.0.0', to: 'k8s.io/api', toVersion: 'v0.29.3' },
+      {
+        from: 'github.com/fsnotify/fsnotify',
+        fromVersion: 'v1.8.0',
+        to: 'github.com/fsnotify/fsnotify',
+        toVersion: 'v1.7.0',
+      },
+    ]);
+  });
+
+  it('renders go mod edit arguments', () => {
+    expect(publishedReplaces(goMod).map(replaceArg)).toEqual([
+      '-replace=github.com/go-check/check=github.com/go-check/check@v0.0.0-20180628173108-788fd7840127',
+      '-replace=k8s.io/api@v0.0.0=k8s.io/api@v0.29.3',
+      '-replace=github.com/fsnotify/fsnotify@v1.8.0=github.com/fsnotify/fsnotify@v1.7.0',
+    ]);
+  });
 });

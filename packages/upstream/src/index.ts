@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { UserError } from '@kosmos/errors';
 
@@ -28,11 +30,9 @@ export const CRD_SOURCES: readonly CrdSource[] = [
   {
     module: 'github.com/prometheus-operator/prometheus-operator',
     version: 'v0.85.0',
-    files: [
-      'example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml',
-      'example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml',
-      'example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml',
-    ],
+    // The whole set: the operator refuses to start without Prometheus, Alertmanager, ThanosRuler,
+    // ScrapeConfig, ... and the observability chart may create any of them.
+    files: ['example/prometheus-operator-crd/'],
   },
 ];
 
@@ -78,4 +78,20 @@ export async function crdFiles(sources: readonly CrdSource[] = CRD_SOURCES): Pro
     }),
   );
   return lists.flat();
+}
+
+/**
+ * Our JSON schema for the values we give an upstream chart at a pinned version, or undefined
+ * when none is written yet. Upstream charts are not fetched at lint time (their repositories
+ * are not package registries), so each schema is written here from the chart's own values and
+ * names every key we set; bumping a pin means writing the schema for the new version.
+ */
+export function upstreamValuesSchema(chart: string, version: string): string | undefined {
+  const file = fileURLToPath(new URL(`../values-schemas/${chart}-${version}.schema.json`, import.meta.url));
+  return existsSync(file) ? file : undefined;
+}
+
+/** Where a missing schema for `chart@version` belongs, for the message that asks for it. */
+export function upstreamValuesSchemaPath(chart: string, version: string): string {
+  return `packages/upstream/values-schemas/${chart}-${version}.schema.json`;
 }
