@@ -21,3 +21,13 @@ export {
   sha256File,
 } from './package.ts';
 export { HelmError, type RunOptions, type RunResult, runHelm } from './run.ts';
+export {
+  history,
+  type KubeTarget,
+  type Revision,
+  rollback,
+  type UpgradeInput,
+  uninstall,
+  upgrade,
+  upgradeArgs,
+} from './upgrade.ts';
