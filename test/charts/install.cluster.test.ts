@@ -11,6 +11,7 @@
 import { parseManifests } from '@kosmos/helm';
 import type { KubeObject } from '@kosmos/objects';
 import { release } from '@kosmos/release';
+import { platformLock } from '@kosmos/testkit';
 import { localCluster } from '@kosmos/testkit/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chartsRepo } from '../../packages/release/test/fixture.ts';
@@ -42,6 +43,8 @@ import {
 } from './install-helpers.ts';
 
 const kc = kube(localCluster());
+// The deploy test installs the same releases into the same namespaces: one file at a time.
+const lock = platformLock(localCluster().kubeconfig);
 const READY_TIMEOUT = 240_000;
 const TEST_TIMEOUT = 600_000;
 
@@ -77,11 +80,16 @@ async function installAll(env: Env): Promise<Installed[]> {
 }
 
 beforeAll(async () => {
+  await lock.acquire();
   await cleanPlatform(kc);
-}, TEST_TIMEOUT);
+}, 2 * TEST_TIMEOUT);
 
 afterAll(async () => {
-  await cleanPlatform(kc);
+  try {
+    await cleanPlatform(kc);
+  } finally {
+    await lock.release();
+  }
 }, TEST_TIMEOUT);
 
 describe.sequential('each environment installs into the local cluster', () => {

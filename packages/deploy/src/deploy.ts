@@ -300,7 +300,10 @@ export class Deploy {
    * already waited for the kinds kstatus knows; a Rollout's `phase` is ours to check. A release
    * that fails here is rolled back by us, as helm would have.
    */
-  private async health(plan: DeployPlan, wave: number, done: { result: ReleaseResult; before: Revision[] }[]) {
+  private async health(
+    plan: DeployPlan,
+    done: { result: ReleaseResult; before: Revision[] }[],
+  ): Promise<{ ok: boolean; seconds: number; unchecked: UncheckedObject[] }> {
     const t0 = Date.now();
     const grace = this.o.rolloutGraceMs ?? 10_000;
     const deadline = t0 + plan.timeoutMs;
@@ -331,9 +334,7 @@ export class Deploy {
         }
       }),
     );
-    const ok = done.every((d) => d.result.outcome === 'deployed');
-    if (!ok) this.emit({ type: 'health', wave, ok, seconds: secondsSince(t0), unchecked });
-    else if (unchecked.length) this.emit({ type: 'health', wave, ok, seconds: secondsSince(t0), unchecked });
+    return { ok: done.every((d) => d.result.outcome === 'deployed'), seconds: secondsSince(t0), unchecked };
   }
 
   /** Undoes a release that helm deployed but that failed our check: back to what ran before, or gone. */

@@ -18,6 +18,7 @@ export { type DaemonRecord, isOurs, killNow, stopDaemon } from './daemon.ts';
 export { get, type TlsFiles } from './http.ts';
 export { KubectlError, kubectl } from './kubectl.ts';
 export { type DownResult, down, isHealthy, type UpOptions, type UpResult, up } from './local.ts';
+export { type HeldLock, platformLock } from './platform-lock.ts';
 export { freePorts } from './ports.ts';
 export { type InClusterProxy, inClusterProxy } from './proxy.ts';
 export { stagesYaml } from './stages.ts';
