@@ -181,12 +181,14 @@ export class Deploy {
       }
       this.emit({ type: 'wave', wave: w, of: plan.waves.length, releases: wave.map((r) => r.name) });
       const done = await Promise.all(wave.map((p) => this.release(p)));
-      const waveStart = Date.now();
-      if (done.every((d) => d.result.outcome === 'deployed')) await this.health(plan, w, done);
+      // A wave where helm already failed is not health checked: its failure is the story.
+      if (done.every((d) => d.result.outcome === 'deployed')) {
+        const h = await this.health(plan, done);
+        this.emit({ type: 'health', wave: w, ...h });
+      }
       for (const d of done) results.push(d.result);
       const bad = done.find((d) => d.result.outcome === 'failed');
       if (bad) failed = { release: bad.result.name, error: bad.result.error ?? 'failed', unready: bad.result.unready };
-      else this.emit({ type: 'health', wave: w, ok: true, seconds: secondsSince(waveStart), unchecked: [] });
     }
     for (const s of plan.skipped) {
       results.push({
