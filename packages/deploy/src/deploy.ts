@@ -180,7 +180,17 @@ export class Deploy {
         continue;
       }
       this.emit({ type: 'wave', wave: w, of: plan.waves.length, releases: wave.map((r) => r.name) });
-      const done = await Promise.all(wave.map((p) => this.release(p)));
+      // A release whose bookkeeping fails (history unreadable, say) fails alone: the others of
+      // its wave are already running and must be waited for and reported.
+      const done = await Promise.all(
+        wave.map((p) =>
+          this.release(p).catch((e: unknown) => {
+            const result: ReleaseResult = { ...blank(p, 'failed'), error: helmLine(e) };
+            this.emit({ type: 'release-done', result });
+            return { result, before: [] as Revision[] };
+          }),
+        ),
+      );
       // A wave where helm already failed is not health checked: its failure is the story.
       if (done.every((d) => d.result.outcome === 'deployed')) {
         const h = await this.health(plan, done);
