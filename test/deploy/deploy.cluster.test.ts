@@ -7,19 +7,19 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { type DeployEvent, type DeployResult, deployEnvironment } from '@kosmos/deploy';
-import { environmentStatus } from '@kosmos/diff';
-import { type Environment, loadEnvironment } from '@kosmos/environment';
+import { diffEnvironment, environmentStatus, formatText } from '@kosmos/diff';
+import { type Environment, loadEnvironment, readState } from '@kosmos/environment';
 import { history, prepareChart, runHelm } from '@kosmos/helm';
 import { Cluster } from '@kosmos/kube';
 import { treeVersion } from '@kosmos/render';
 import { platformLock } from '@kosmos/testkit';
 import { localCluster } from '@kosmos/testkit/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, parseDocument } from 'yaml';
+import { parseDocument } from 'yaml';
 import { cleanPlatform, kube } from '../charts/install-helpers.ts';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -30,6 +30,8 @@ const TIMEOUT = 900_000;
 const CHARTS = ['platform', 'data-tier', 'observability', 'core-agents', 'rollouts', 'ingress'];
 const registry = `oci://${cluster.registry}/deploy-${randomBytes(4).toString('hex')}/charts`;
 const kubeTarget = { kubeconfig: cluster.kubeconfig };
+/** The test run's state folder (`<stateDir>/cluster/kubeconfig`), checked in beforeAll. */
+const stateDir = resolve(dirname(cluster.kubeconfig), '..');
 
 let root: string;
 let api: Cluster;
@@ -53,14 +55,13 @@ function cli(args: string[]): Promise<Run> {
 }
 
 /**
- * dev as a copy whose pins are the tree's chart versions (so charts come from the registry), its
- * cluster the test cluster by kubeconfig and its registry the test registry.
+ * dev as a copy whose pins are the tree's chart versions (so charts come from the registry) and
+ * whose registry is this test's own repository in the test registry. Its cluster stays `local`:
+ * the test run's cluster, found through its state folder (`stateDir`, KOSMOS_STATE_DIR for the CLI).
  */
 function writeEnvironment(extraValues: Record<string, string> = {}) {
   const file = join(root, 'environments/dev/environment.yaml');
   const doc = parseDocument(readFileSync(join(repo, 'environments/dev/environment.yaml'), 'utf8'));
-  const context = (parse(readFileSync(cluster.kubeconfig, 'utf8')) as { 'current-context': string })['current-context'];
-  doc.set('cluster', { context, kubeconfig: cluster.kubeconfig });
   doc.set('registry', registry);
   const releases = doc.get('releases') as { items: { get(k: string): unknown; set(k: string, v: unknown): void }[] };
   for (const r of releases.items) {
@@ -111,6 +112,7 @@ async function generations(e: Environment): Promise<Record<string, number>> {
 }
 
 beforeAll(async () => {
+  expect((await readState(stateDir))?.kubeconfig, `state of the test cluster in ${stateDir}`).toBe(cluster.kubeconfig);
   await lock.acquire();
   await cleanPlatform(kc);
   root = mkdtempSync(join(tmpdir(), 'kosmos-deploy-'));
@@ -141,7 +143,7 @@ describe.sequential('deploy dev to the local cluster from the local registry', (
     'deploys every release in its needs wave, each Ready, as status sees it',
     async () => {
       const events: DeployEvent[] = [];
-      first = await deployEnvironment(env(), { timeout: '4m', onProgress: (e) => events.push(e) });
+      first = await deployEnvironment(env(), { stateDir, timeout: '4m', onProgress: (e) => events.push(e) });
       expect(first.failed).toBeUndefined();
       expect(first.ok).toBe(true);
       expect(first.waves).toEqual([
@@ -180,7 +182,12 @@ describe.sequential('deploy dev to the local cluster from the local registry', (
       const status = await environmentStatus(env(), api, { upstream: 'skip', registryUrl: registry });
       for (const s of status.releases) {
         expect([s.release, s.deployed, s.helmStatus, s.upToDate]).toEqual([s.release, '0.1.0', 'deployed', true]);
-        expect(s.drift, `${s.release} drift (${s.driftError ?? ''})`).toBe(false);
+        if (s.drift !== false) {
+          const d = await diffEnvironment(env(), api, { only: [s.release], upstream: 'skip', registryUrl: registry });
+          expect.fail(
+            `${s.release} drifts right after the deploy (${s.driftError ?? ''}):\n${formatText(d, { color: false })}`,
+          );
+        }
         const unexplained = s.unready.filter((u) => !unchecked.has(u));
         expect(unexplained, `${s.release} not Ready`).toEqual([]);
         expect(['ready', 'no workloads', ...(s.unready.length ? ['not ready'] : [])]).toContain(s.health);
@@ -195,7 +202,7 @@ describe.sequential('deploy dev to the local cluster from the local registry', (
     async () => {
       const before = await generations(env());
       expect(Object.keys(before).length).toBeGreaterThan(5);
-      const again = await deployEnvironment(env(), { timeout: '4m' });
+      const again = await deployEnvironment(env(), { stateDir, timeout: '4m' });
       expect(again.ok).toBe(true);
       expect(outcomes(again)).toEqual(Object.fromEntries(CHARTS.map((c) => [c, 'deployed'])));
       for (const r of again.releases) expect([r.name, r.revision]).toEqual([r.name, 2]);
@@ -261,4 +268,37 @@ describe.sequential('deploy dev to the local cluster from the local registry', (
     },
     TIMEOUT,
   );
+
+  it('an upstream chart whose repository is out of reach fails naming the release; --skip-upstream leaves it out', async () => {
+    const dir = join(root, 'environments/offline');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'environment.yaml'),
+      [
+        'name: offline',
+        'kubernetesVersion: 1.36.3',
+        'cluster:',
+        '  local: true',
+        'registry: local',
+        'releases:',
+        '  - name: controller',
+        '    namespace: default',
+        // A closed port on loopback: as unreachable as the internet is from this machine.
+        '    chart: { name: controller, repository: https://127.0.0.1:1/charts }',
+        '    version: 1.2.3',
+        '',
+      ].join('\n'),
+    );
+    const offline = loadEnvironment(root, 'offline');
+    const r = await deployEnvironment(offline, { stateDir, timeout: '30s' });
+    expect(r.ok).toBe(false);
+    expect(r.failed?.release).toBe('controller');
+    expect(r.failed?.error).toMatch(
+      /^upstream chart controller 1\.2\.3 from https:\/\/127\.0\.0\.1:1\/charts could not be fetched or installed \(--skip-upstream leaves upstream charts out\): helm upgrade: .*127\.0\.0\.1:1/,
+    );
+    expect(await history('controller', 'default', kubeTarget)).toEqual([]);
+    const skipped = await deployEnvironment(offline, { stateDir, skipUpstream: true });
+    expect(skipped.ok).toBe(true);
+    expect(outcomes(skipped)).toEqual({ controller: 'skipped' });
+  });
 });

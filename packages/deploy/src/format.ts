@@ -1,4 +1,5 @@
 import type { DeployEvent, DeployResult, ReleaseResult } from './deploy.ts';
+import type { UnreadyObject } from './health.ts';
 import type { DeployPlan } from './plan.ts';
 import type { DeployTarget } from './target.ts';
 
@@ -38,13 +39,17 @@ export function formatEvent(e: DeployEvent): string | undefined {
     case 'release-start':
       return `  ${e.release}: helm upgrade --install ${e.version} from ${e.chart}`;
     case 'release-done':
-      return `  ${releaseLine(e.result)}`;
+      return [`  ${releaseLine(e.result)}`, ...e.result.unready.map((u) => `    not Ready: ${unreadyLine(u)}`)].join(
+        '\n',
+      );
     case 'health':
       return `  wave ${e.wave + 1} health: ${e.ok ? 'ready' : 'FAILED'} (${e.seconds}s)${e.unchecked.map((u) => `\n    not checked: ${u.kind} ${u.namespace}/${u.name}: ${u.reason}`).join('')}`;
     case 'rollback':
       return `  ${e.release}: ${e.action}`;
   }
 }
+
+const unreadyLine = (u: UnreadyObject) => `${u.kind} ${u.namespace}/${u.name}: ${u.reason}`;
 
 function releaseLine(r: ReleaseResult): string {
   switch (r.outcome) {
@@ -67,7 +72,7 @@ export function formatResult(r: DeployResult): string {
   if (r.failed) {
     lines.push('');
     lines.push(`deploy ${r.env} failed: release ${r.failed.release}: ${r.failed.error}`);
-    for (const u of r.failed.unready) lines.push(`  not Ready: ${u.kind} ${u.namespace}/${u.name}: ${u.reason}`);
+    for (const u of r.failed.unready) lines.push(`  not Ready: ${unreadyLine(u)}`);
     const untouched = r.releases.filter((x) => x.outcome === 'not-started').map((x) => x.name);
     if (untouched.length) lines.push(`  not started: ${untouched.join(', ')}`);
   } else if (!r.dryRun) {

@@ -48,8 +48,9 @@ export function notReadyReason(o: KubeObject): string | undefined {
           (c.type === 'ReplicaFailure' && c.status === 'True') || (c.type === 'Progressing' && c.status === 'False'),
       );
       if (stale) return stale;
-      if (updated < want || available < want || num(status.replicas) > want)
-        return `${available}/${want} available, ${updated} updated${failure?.message ? `; ${failure.message}` : ''}`;
+      const pods = num(status.replicas);
+      if (updated < want || available < want || pods > want)
+        return `${available}/${want} available, ${updated} updated, ${pods} in all${failure?.message ? `; ${failure.message}` : ''}`;
       return undefined;
     }
     case 'StatefulSet': {

@@ -30,7 +30,7 @@ describe('notReadyReason', () => {
           },
         ),
       ),
-    ).toBe('2/2 available, 1 updated; timed out');
+    ).toBe('2/2 available, 1 updated, 3 in all; timed out');
     expect(notReadyReason(obj('Deployment', { replicas: 2 }, { ...ok, observedGeneration: 1 }))).toBe(
       'generation 2 not yet observed',
     );
@@ -47,7 +47,7 @@ describe('notReadyReason', () => {
           },
         ),
       ),
-    ).toBe('0/1 available, 0 updated; pods "w-1" is forbidden: exceeded quota');
+    ).toBe('0/1 available, 0 updated, 0 in all; pods "w-1" is forbidden: exceeded quota');
   });
 
   it('StatefulSets and DaemonSets', () => {
