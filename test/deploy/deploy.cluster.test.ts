@@ -11,11 +11,12 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { type DeployEvent, type DeployResult, deployEnvironment } from '@kosmos/deploy';
-import { diffEnvironment, environmentStatus, formatText } from '@kosmos/diff';
+import { diffEnvironment, formatText } from '@kosmos/diff';
 import { type Environment, loadEnvironment, readState } from '@kosmos/environment';
 import { history, prepareChart, runHelm } from '@kosmos/helm';
 import { Cluster } from '@kosmos/kube';
 import { treeVersion } from '@kosmos/render';
+import { environmentStatus } from '@kosmos/status';
 import { platformLock } from '@kosmos/testkit';
 import { localCluster } from '@kosmos/testkit/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

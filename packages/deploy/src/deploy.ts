@@ -1,15 +1,7 @@
 import type { Environment } from '@kosmos/environment';
-import {
-  HelmError,
-  history,
-  type KubeObject,
-  prepareChart,
-  type Revision,
-  rollback,
-  uninstall,
-  upgrade,
-} from '@kosmos/helm';
-import { Cluster, decodeReleaseRecord, helmRelease } from '@kosmos/kube';
+import { HelmError, history, prepareChart, type Revision, rollback, uninstall, upgrade } from '@kosmos/helm';
+import { type Cluster, decodeReleaseRecord, helmRelease, withCluster } from '@kosmos/kube';
+import type { KubeObject } from '@kosmos/objects';
 import { DeployError } from './errors.ts';
 import { inspectWorkloads, type UncheckedObject, type UnreadyObject } from './health.ts';
 import { type DeployPlan, type PlanInput, type PlannedRelease, planDeploy } from './plan.ts';
@@ -450,18 +442,12 @@ export async function deployEnvironment(env: Environment, o: DeployEnvironmentOp
     ...(o.timeout ? { timeout: o.timeout } : {}),
     ...(o.treeVersion ? { treeVersion: o.treeVersion } : {}),
   });
-  const target = o.dryRun ? named : await resolveTarget(env, stateDir);
+  const target = o.dryRun ? named : await resolveTarget(env, { targets: named.targets });
   o.onPlan?.(plan, target);
   if (o.dryRun) return plannedResult(plan, target);
-  const cluster = await Cluster.fromKubeconfig(target.kube.kubeconfig, target.kube.context);
-  try {
-    await cluster.client.ping();
-    const opts: DeployOptions = {};
-    if (o.onProgress) opts.onProgress = o.onProgress;
-    if (o.rolloutGraceMs !== undefined) opts.rolloutGraceMs = o.rolloutGraceMs;
-    if (o.pollMs !== undefined) opts.pollMs = o.pollMs;
-    return await new Deploy({ target, cluster }, opts).run(plan);
-  } finally {
-    cluster.close();
-  }
+  const opts: DeployOptions = {};
+  if (o.onProgress) opts.onProgress = o.onProgress;
+  if (o.rolloutGraceMs !== undefined) opts.rolloutGraceMs = o.rolloutGraceMs;
+  if (o.pollMs !== undefined) opts.pollMs = o.pollMs;
+  return withCluster(env, (cluster) => new Deploy({ target, cluster }, opts).run(plan), { targets: target.targets });
 }

@@ -1,5 +1,6 @@
-import type { KubeObject } from '@kosmos/helm';
-import { type Cluster, refOf } from '@kosmos/kube';
+import type { Cluster } from '@kosmos/kube';
+import type { KubeObject } from '@kosmos/objects';
+import { refOf } from '@kosmos/objects';
 
 /** An object of a release that is not Ready, and why, for people and for CI. */
 export interface UnreadyObject {

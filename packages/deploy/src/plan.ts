@@ -1,5 +1,6 @@
 import type { Environment, Release } from '@kosmos/environment';
 import { waves } from '@kosmos/environment';
+import { EXIT } from '@kosmos/errors';
 import { type UpgradeInput, upgradeArgs } from '@kosmos/helm';
 import { treeVersion as readTreeVersion } from '@kosmos/render';
 import { DeployError } from './errors.ts';
@@ -138,13 +139,13 @@ export function planDeploy(env: Environment, i: PlanInput = {}): DeployPlan {
   const timeout = i.timeout ?? '5m';
   const timeoutMs = parseDuration(timeout);
   if (timeoutMs === undefined)
-    throw new DeployError(`--timeout: expected a duration such as 5m, 90s or 1m30s, got "${timeout}"`, 2);
+    throw new DeployError(`--timeout: expected a duration such as 5m, 90s or 1m30s, got "${timeout}"`, EXIT.usage);
   const known = new Set(env.releases.map((r) => r.name));
   for (const n of i.releases ?? []) {
     if (!known.has(n))
       throw new DeployError(
         `--release ${n}: no such release in ${env.name} (releases: ${env.releases.map((r) => r.name).join(', ')})`,
-        2,
+        EXIT.usage,
       );
   }
   const selected = i.releases

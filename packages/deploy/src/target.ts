@@ -1,45 +1,38 @@
 import { existsSync } from 'node:fs';
-import { defaultStateDir, type Environment, readState } from '@kosmos/environment';
+import { describeTargets, type Environment, resolveTargets, type Targets } from '@kosmos/environment';
 import type { KubeTarget } from '@kosmos/helm';
-import { defaultKubeconfig } from '@kosmos/kube';
 import { DeployError } from './errors.ts';
 
 /** Where an environment's releases go: the cluster helm is pointed at, and the chart registry. */
 export interface DeployTarget {
+  targets: Targets;
   kube: KubeTarget;
   /** `oci://host/path` of the environment's charts; undefined when it has none reachable. */
   registry?: string;
-  /** For people: `local cluster (.kosmos/local)` or `context "x" in ~/.kube/config`. */
+  /** For people: `context "x" (https://…) of /path/kubeconfig`. */
   clusterLabel: string;
 }
 
 /**
- * Resolves an environment's cluster and registry: the local ones of `pnpm run up` (from its
- * state folder) or the kubeconfig context and registry URL environment.yaml names.
+ * The environment's cluster and registry (`resolveTargets`), with helm's view of the cluster.
+ * `lenient` (a dry run) accepts a cluster that is not there: the plan only names it.
  */
 export async function resolveTarget(
   env: Environment,
-  o: { stateDir?: string /** A dry run only names the cluster: it need not be there. */; lenient?: boolean } = {},
+  o: { stateDir?: string; lenient?: boolean; targets?: Targets } = {},
 ): Promise<DeployTarget> {
-  const needsLocal = env.cluster.local || env.registry.local;
-  const stateDir = o.stateDir ?? defaultStateDir();
-  const state = needsLocal ? await readState(stateDir) : undefined;
-  let kube: KubeTarget;
-  let clusterLabel: string;
-  if (env.cluster.local) {
-    if (!state && !o.lenient)
+  const targets = o.targets ?? (await resolveTargets(env, o.stateDir ? { stateDir: o.stateDir } : {}));
+  const c = targets.cluster;
+  if (!o.lenient) {
+    if (!c.kubeconfig)
       throw new DeployError(`${env.name} uses the local cluster, which is not running (start it with \`pnpm run up\`)`);
-    kube = { kubeconfig: state?.kubeconfig ?? '' };
-    clusterLabel = state
-      ? `local cluster ${state.server} (kubeconfig ${state.kubeconfig})`
-      : 'the local cluster (not running: `pnpm run up`)';
-  } else {
-    const file = env.cluster.kubeconfig ?? defaultKubeconfig();
-    if (!existsSync(file) && !o.lenient)
-      throw new DeployError(`kubeconfig ${file} not found (context ${env.cluster.context})`);
-    kube = { kubeconfig: file, context: env.cluster.context };
-    clusterLabel = `context "${env.cluster.context}" (kubeconfig ${file})`;
+    if (!existsSync(c.kubeconfig))
+      throw new DeployError(`kubeconfig ${c.kubeconfig} not found${c.context ? ` (context ${c.context})` : ''}`);
   }
-  const registry = env.registry.local ? (state ? `oci://${state.registry}/charts` : undefined) : env.registry.url;
-  return { kube, ...(registry ? { registry } : {}), clusterLabel };
+  return {
+    targets,
+    kube: { kubeconfig: c.kubeconfig ?? '', ...(c.context ? { context: c.context } : {}) },
+    ...(targets.registry ? { registry: targets.registry } : {}),
+    clusterLabel: describeTargets(targets, { registry: false }).replace(/^cluster /, ''),
+  };
 }

@@ -1,6 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Environment, loadEnvironment, type Release } from '@kosmos/environment';
+import { UserError } from '@kosmos/errors';
 import { describe, expect, it } from 'vitest';
 import { DeployError } from '../src/errors.ts';
 import { formatPlan } from '../src/format.ts';
@@ -234,7 +235,11 @@ describe('formatPlan', () => {
     const env = envOf([rel('a'), rel('b', ['a'])]);
     const p = planDeploy(env, { registry: 'oci://r/c', releases: ['b'] });
     expect(
-      formatPlan(p, { kube: { kubeconfig: '/k', context: 'e' }, clusterLabel: 'context "e" (kubeconfig /k)' }),
+      formatPlan(p, {
+        targets: { env: 'e', registry: 'oci://r/c', cluster: { kubeconfig: '/k', context: 'e' }, local: false },
+        kube: { kubeconfig: '/k', context: 'e' },
+        clusterLabel: 'context "e" (kubeconfig /k)',
+      }),
     ).toBe(
       [
         'deploy e',
@@ -251,7 +256,8 @@ describe('formatPlan', () => {
   });
 });
 
-it('DeployError is one line for people', () => {
+it('DeployError is a UserError: one line for people, exit 1 unless said', () => {
   const e = new DeployError('x');
-  expect([e.userFacing, e.exitCode, e.name]).toEqual([true, 1, 'DeployError']);
+  expect([e instanceof UserError, e.exitCode, e.name]).toEqual([true, 1, 'DeployError']);
+  expect(new DeployError('y', 2).exitCode).toBe(2);
 });
