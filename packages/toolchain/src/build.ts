@@ -4,7 +4,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Component } from './catalog.ts';
 import { ToolchainError } from './errors.ts';
-import { compatibleWith, localReplaces } from './gomod.ts';
+import { compatibleWith, localReplaces, publishedReplaces } from './gomod.ts';
 import { cacheRoot, componentDir } from './paths.ts';
 
 export type Log = (line: string) => void;
@@ -110,11 +110,21 @@ export async function buildComponent(c: Component, log: Log, env: NodeJS.Process
       if (!info.GoMod) throw new BuildFailed(`go mod download gave no go.mod for ${r.replacesFrom}`, logFile);
       // Modules that cannot carry the version (a v0 root module among v3 ones) are left alone:
       // they are replaced upstream only for upstream's own tests.
-      const replaces = localReplaces(await readFile(info.GoMod, 'utf8')).filter((m) =>
-        compatibleWith(m, r.replaceVersion),
-      );
-      if (replaces.length > 0) {
-        await go(['mod', 'edit', ...replaces.map((m) => `-replace=${m}=${m}@${r.replaceVersion}`)], work, ge);
+      const upstreamMod = await readFile(info.GoMod, 'utf8');
+      const replaces = localReplaces(upstreamMod).filter((m) => compatibleWith(m, r.replaceVersion));
+      // Upstream's replaces to published forks or downgrades hold as they are.
+      const published = publishedReplaces(upstreamMod);
+      if (replaces.length + published.length > 0) {
+        await go(
+          [
+            'mod',
+            'edit',
+            ...replaces.map((m) => `-replace=${m}=${m}@${r.replaceVersion}`),
+            ...published.map((p) => `-replace=${p.old}=${p.new}`),
+          ],
+          work,
+          ge,
+        );
       }
       await go(['get', ...r.get], work, ge);
       for (const [bin, pkg] of Object.entries(r.packages)) {

@@ -14,7 +14,9 @@ export type ToolName =
   | 'kube-scheduler'
   | 'kubectl'
   | 'kwok'
-  | 'registry';
+  | 'registry'
+  | 'promtool'
+  | 'amtool';
 
 export const TOOL_NAMES: readonly ToolName[] = [
   'helm',
@@ -27,6 +29,8 @@ export const TOOL_NAMES: readonly ToolName[] = [
   'kubectl',
   'kwok',
   'registry',
+  'promtool',
+  'amtool',
 ];
 
 /** `go install module/pkg@version`: for modules without replace directives. */
@@ -162,6 +166,43 @@ export const COMPONENTS: readonly Component[] = [
     accepts: (v) => cmpSemver(v, '2.7.0') >= 0,
     requirement: 'distribution registry 2.7 or newer',
     typicalBuildSeconds: 120,
+  },
+  {
+    // Checks the PrometheusRules the observability chart renders (`promtool check rules`).
+    id: 'prometheus',
+    version: 'v0.305.0',
+    binaries: ['promtool'],
+    recipe: {
+      kind: 'go-module',
+      // Prometheus tags its Go module v0.3xx.y for release v3.x.y; its go.mod replaces one
+      // dependency with an older published version, so `go install` refuses it.
+      root: 'github.com/prometheus/prometheus@v0.305.0',
+      replacesFrom: 'github.com/prometheus/prometheus@v0.305.0',
+      replaceVersion: 'v0.305.0',
+      get: ['github.com/prometheus/prometheus/cmd/promtool@v0.305.0'],
+      packages: { promtool: 'github.com/prometheus/prometheus/cmd/promtool' },
+      // Without it `promtool --version` prints an empty version.
+      ldflags: ['-X github.com/prometheus/common/version.Version=3.5.0'],
+    },
+    // Rule files in Prometheus 3 syntax (UTF-8 names, no holt_winters) need a v3 promtool.
+    accepts: (v) => cmpSemver(v, '3.0.0') >= 0,
+    requirement: 'promtool 3.0 or newer (Prometheus 3 rule syntax)',
+    typicalBuildSeconds: 200,
+  },
+  {
+    // Checks the Alertmanager configuration the observability chart documents (`amtool check-config`).
+    id: 'alertmanager',
+    version: 'v0.35.0',
+    binaries: ['amtool'],
+    recipe: {
+      kind: 'go-install',
+      packages: { amtool: 'github.com/prometheus/alertmanager/cmd/amtool' },
+      ldflags: ['-X github.com/prometheus/common/version.Version=0.35.0'],
+    },
+    // The operator v0.85 renders configurations for Alertmanager 0.28+.
+    accepts: (v) => cmpSemver(v, '0.28.0') >= 0,
+    requirement: 'amtool 0.28 or newer',
+    typicalBuildSeconds: 90,
   },
 ];
 

@@ -18,6 +18,8 @@ const VERSION_ARGS: Record<ToolName, string[]> = {
   kubectl: ['version', '--client'],
   kwok: ['--version'],
   registry: ['--version'],
+  promtool: ['--version'],
+  amtool: ['--version'],
 };
 
 /** The first x.y.z in a tool's own version output, or undefined when it prints none. */

@@ -27,11 +27,8 @@ export const CRD_SOURCES: readonly CrdSource[] = [
   {
     module: 'github.com/prometheus-operator/prometheus-operator',
     version: 'v0.85.0',
-    files: [
-      'example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml',
-      'example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml',
-      'example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml',
-    ],
+    // The whole set: the observability chart creates Prometheus and Alertmanager resources too.
+    files: ['example/prometheus-operator-crd/'],
   },
 ];
 
