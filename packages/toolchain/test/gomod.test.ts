@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compatibleWith, localReplaces } from '../src/gomod.ts';
+import { compatibleWith, localReplaces, publishedReplaces } from '../src/gomod.ts';
 
 describe('localReplaces', () => {
   it('lists modules replaced by local folders, in blocks and single lines, and nothing else', () => {
@@ -41,4 +41,28 @@ describe('compatibleWith', () => {
     ['example.com/m/v2', 'v3.0.0', false],
     ['example.com/m', 'v1.2.0', true],
   ])('%s at %s: %s', (m, v, ok) => expect(compatibleWith(m, v)).toBe(ok));
+});
+
+describe('publishedReplaces', () => {
+  it('lists replaces to published versions (Prometheus pins fsnotify back), leaving local folders out', () => {
+    const goMod = `module github.com/prometheus/prometheus
+
+go 1.23.0
+
+replace github.com/fsnotify/fsnotify v1.8.0 => github.com/fsnotify/fsnotify v1.7.0
+
+replace (
+	k8s.io/api => ./staging/src/k8s.io/api
+	github.com/foo/bar => github.com/fork/bar v1.2.3 // fork
+)
+`;
+    expect(publishedReplaces(goMod)).toEqual([
+      { old: 'github.com/fsnotify/fsnotify@v1.8.0', new: 'github.com/fsnotify/fsnotify@v1.7.0' },
+      { old: 'github.com/foo/bar', new: 'github.com/fork/bar@v1.2.3' },
+    ]);
+  });
+
+  it('finds none in a go.mod with only local replaces', () => {
+    expect(publishedReplaces('module x\n\nreplace a.b/c => ../c\n')).toEqual([]);
+  });
 });
