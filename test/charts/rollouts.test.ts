@@ -71,7 +71,9 @@ describe('rollouts: canary', () => {
   it('AnalysisTemplate: Prometheus success rate >= 0.95, its args are the ones the Rollout passes', () => {
     const at = find(defaults, 'AnalysisTemplate', 'zeus-orchestrator-success-rate');
     const [metric] = at.spec.metrics as Json[];
-    expect(metric?.provider.prometheus.address).toBe('http://observability-prometheus.kosmos-observability.svc.cluster.local:9090');
+    expect(metric?.provider.prometheus.address).toBe(
+      'http://observability-prometheus.kosmos-observability.svc.cluster.local:9090',
+    );
     expect(metric?.successCondition).toContain('result[0] >= 0.95');
     expect(metric?.failureLimit).toBe(2);
     const declared = (at.spec.args as Json[]).map((a) => a.name).sort();
