@@ -111,6 +111,7 @@ describe('data-tier backup scripts', () => {
     expect(s.dump).toContain('pg_dumpall --no-password');
     expect(s.dump).not.toMatch(/\bpg_dump\b(?!all)/);
     expect(s.upload).toContain('rclone copyto');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a JS template
     expect(s.upload).toContain('rclone delete --min-age "${RETENTION_DAYS}d"');
   });
 

@@ -294,7 +294,7 @@ describe('platform: network policies', () => {
       ports: [{ protocol: 'TCP', port: 3100 }],
     });
     const egress = policy(defaults, 'kosmos-observability', 'allow-observability').spec.egress as Json[];
-    expect(egress[1].ports.map((p: Json) => p.port)).toEqual([443, 6443, 10250, 9100]);
+    expect(egress[1]?.ports.map((p: Json) => p.port)).toEqual([443, 6443, 10250, 9100]);
   });
 
   it('rules are values: one can be removed, and policies can be switched off', async () => {
