@@ -86,7 +86,7 @@ describe('data-tier: workloads', () => {
     }
     for (const o of defaults) {
       expect(o.metadata.labels?.['app.kubernetes.io/part-of'], `${o.kind}/${o.metadata.name}`).toBe('kosmos');
-      expect(o.metadata.labels?.['helm.sh/chart']).toBe('data-tier-0.1.0');
+      expect(o.metadata.labels?.['helm.sh/chart']).toBe('data-tier-0.2.0');
     }
   });
 

@@ -352,6 +352,6 @@ it('platform objects all carry the recommended labels', () => {
   for (const o of defaults as Json[]) {
     expect(o.metadata.labels['app.kubernetes.io/name'], `${o.kind}/${o.metadata.name}`).toBe('platform');
     expect(o.metadata.labels['app.kubernetes.io/part-of']).toBe('kosmos');
-    expect(o.metadata.labels['helm.sh/chart']).toBe('platform-0.1.0');
+    expect(o.metadata.labels['helm.sh/chart']).toBe('platform-0.2.0');
   }
 });
