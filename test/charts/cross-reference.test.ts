@@ -14,6 +14,7 @@ import { type Env, envs, type Json, root } from './helpers.ts';
 
 const API_VERSIONS = [
   'monitoring.coreos.com/v1/ServiceMonitor',
+  'monitoring.coreos.com/v1/PodMonitor',
   'monitoring.coreos.com/v1/PrometheusRule',
   'argoproj.io/v1alpha1/Rollout',
   'traefik.io/v1alpha1/IngressRoute',
@@ -32,6 +33,8 @@ interface Pods {
   namespace: string;
   labels: Record<string, string>;
   from: string;
+  /** Container port names, when known (our own pod templates). */
+  ports?: string[];
 }
 interface Svc {
   namespace: string;
@@ -154,7 +157,12 @@ async function renderStack(name: Env): Promise<Stack> {
           ? x.o.spec.template
           : undefined;
     if (tpl?.metadata?.labels)
-      pods.push({ namespace: x.namespace, labels: tpl.metadata.labels, from: `${x.kind}/${x.name}` });
+      pods.push({
+        namespace: x.namespace,
+        labels: tpl.metadata.labels,
+        from: `${x.kind}/${x.name}`,
+        ports: ((tpl.spec?.containers ?? []) as Json[]).flatMap((c) => ((c.ports ?? []) as Json[]).map((p) => p.name)),
+      });
     if (x.kind === 'Service')
       services.push({
         namespace: x.namespace,
@@ -298,6 +306,29 @@ describe.each(envs)('cross references in %s', (e) => {
     }
     expect(missing).toEqual([]);
     expect(of(s, 'ServiceMonitor').length).toBeGreaterThanOrEqual(e === 'dev' ? 6 : 7);
+  });
+
+  it('every PodMonitor selects pods with the named port, in a namespace Prometheus watches', () => {
+    const s = stack(e);
+    const missing: string[] = [];
+    for (const m of of(s, 'PodMonitor')) {
+      const namespaces: string[] = m.o.spec.namespaceSelector?.matchNames ?? [m.namespace];
+      const targets = s.pods.filter(
+        (p) => namespaces.includes(p.namespace) && matches(m.o.spec.selector.matchLabels ?? {}, p.labels),
+      );
+      if (targets.length === 0) missing.push(`${where(m)} selects no pods`);
+      for (const ep of m.o.spec.podMetricsEndpoints as Json[])
+        if (!targets.some((t) => t.ports?.includes(ep.port))) missing.push(`${where(m)} port ${ep.port}`);
+      const labels = find(s, 'Namespace', '', m.namespace)?.o.metadata.labels;
+      if (
+        !of(s, 'Prometheus').some(
+          (p) => labels && matches(p.o.spec.podMonitorNamespaceSelector?.matchLabels ?? {}, labels),
+        )
+      )
+        missing.push(`${where(m)} is picked up by no Prometheus`);
+    }
+    expect(missing).toEqual([]);
+    expect(of(s, 'PodMonitor').map((m) => m.name)).toEqual(['data-tier-dragonfly']);
   });
 
   it('Prometheus sends alerts to an Alertmanager Service port that exists, and its rules are picked up', () => {

@@ -115,6 +115,16 @@ describe('data-tier: workloads', () => {
     expect((nats.readinessProbe as Json).initialDelaySeconds).toBe(10);
   });
 
+  it('Dragonfly metrics: a PodMonitor on the redis port when the API is served (not a ServiceMonitor: two Services match)', async () => {
+    expect(defaults.filter((o) => o.kind === 'PodMonitor')).toEqual([]);
+    const objs = await renderRelease({ set: S3, apiVersions: ['monitoring.coreos.com/v1/PodMonitor'] });
+    const pm = find(objs, 'PodMonitor', 'data-tier-dragonfly');
+    expect(pm.spec.podMetricsEndpoints).toEqual([{ port: 'redis', path: '/metrics', interval: '30s' }]);
+    expect(pm.spec.selector.matchLabels).toEqual(
+      find(objs, 'StatefulSet', 'data-tier-dragonfly').spec.selector.matchLabels,
+    );
+  });
+
   it('NATS liveness does not fail when JetStream loses quorum: only the full check gates startup', () => {
     for (const env of envs) {
       const nats = container(find(byEnv[env] ?? [], 'StatefulSet', 'data-tier-nats'), 'nats');
