@@ -181,14 +181,15 @@ describe('data-tier: storage', () => {
     const prod = byEnv.production ?? [];
     expect(claim(prod, 'postgresql').spec.resources.requests.storage).toBe('50Gi');
     expect(claim(prod, 'dragonfly').spec.resources.requests.storage).toBe('4Gi');
-    expect(claim(prod, 'nats').spec.resources.requests.storage).toBe('5Gi');
+    expect(claim(prod, 'nats').spec.resources.requests.storage).toBe('4Gi');
     expect(prod.filter((o) => o.kind === 'PersistentVolumeClaim')).toEqual([]);
   });
 
-  it('staging and production StatefulSets keep the fields an upgrade may not change', () => {
+  it('staging and production StatefulSets differ only in fields an upgrade may change', () => {
     for (const c of ['postgresql', 'dragonfly', 'nats']) {
       const s = find(byEnv.staging ?? [], 'StatefulSet', `data-tier-${c}`).spec;
       const p = find(byEnv.production ?? [], 'StatefulSet', `data-tier-${c}`).spec;
+      expect(p.volumeClaimTemplates, c).toEqual(s.volumeClaimTemplates);
       expect(p.podManagementPolicy, c).toBe(s.podManagementPolicy);
       expect(p.serviceName, c).toBe(s.serviceName);
       expect(p.selector, c).toEqual(s.selector);

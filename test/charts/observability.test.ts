@@ -239,12 +239,12 @@ describe('observability: capacity', () => {
     }
   });
 
-  it('claims: Prometheus 10Gi (retention size 8GB below it) and Loki 5Gi in staging and production', () => {
+  it('claims: Prometheus 8Gi (retention size 6GB below it) and Loki 5Gi in staging and production', () => {
     for (const env of ['staging', 'production'] as const) {
       const p = find(byEnv[env] ?? [], 'Prometheus', 'observability-prometheus');
-      expect(p.spec.storage.volumeClaimTemplate.spec.resources.requests.storage).toBe('10Gi');
+      expect(p.spec.storage.volumeClaimTemplate.spec.resources.requests.storage).toBe('8Gi');
       expect(p.spec.storage.volumeClaimTemplate.spec.storageClassName).toBe('local-path-retain');
-      expect(p.spec.retentionSize).toBe('8GB');
+      expect(p.spec.retentionSize).toBe('6GB');
       expect(workload(byEnv[env] ?? [], 'loki').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(
         '5Gi',
       );
