@@ -27,6 +27,7 @@ await runCommand({
     '--out DIR           render output directory (default: .kosmos/bootstrap/ENV)',
     '--inventory FILE    use FILE instead of environments/ENV/inventory.yaml (to try a change)',
     '--json              print what was written or checked as JSON',
+    '--root DIR          repository root (default: this checkout)',
   ],
   exitCodes: [
     '0  success',
@@ -38,6 +39,7 @@ await runCommand({
     inventory: { type: 'string' },
     out: { type: 'string' },
     json: { type: 'boolean' },
+    root: { type: 'string' },
   },
   allowPositionals: true,
   async run({ values, positionals }) {
@@ -49,8 +51,9 @@ await runCommand({
     const env = values.env as string | undefined;
     if (!env) throw new UserError('--env ENV is required', EXIT.usage);
     if (!/^[a-z0-9][a-z0-9-]*$/.test(env)) throw new UserError(`--env "${env}" is not an environment name`, EXIT.usage);
+    const root = values.root ? resolve(process.cwd(), values.root as string) : REPO_ROOT;
     const inventoryFlag = values.inventory as string | undefined;
-    const file = inventoryFlag ? resolve(process.cwd(), inventoryFlag) : inventoryPath(env);
+    const file = inventoryFlag ? resolve(process.cwd(), inventoryFlag) : inventoryPath(env, root);
     if (!existsSync(file))
       throw new UserError(
         inventoryFlag
@@ -63,7 +66,7 @@ await runCommand({
 
     // An invalid inventory throws InventoryError: bad input, one line per problem, exit 2.
     if (command === 'check') {
-      const { inventory, source } = await loadInventory(file, inventoryFlag ? process.cwd() : REPO_ROOT);
+      const { inventory, source } = await loadInventory(file, inventoryFlag ? process.cwd() : root);
       if (values.json)
         process.stdout.write(
           `${JSON.stringify({ command, env, inventory: source, ok: true, nodes: inventory.nodes.map((n) => n.name) }, null, 2)}\n`,
@@ -71,8 +74,8 @@ await runCommand({
       else process.stdout.write(`${source}: ok (${inventory.nodes.length} node(s))\n`);
       return EXIT.ok;
     }
-    const files = await renderInventoryFile(file, env, inventoryFlag ? process.cwd() : REPO_ROOT);
-    const out = outFlag ? resolve(process.cwd(), outFlag) : join(REPO_ROOT, '.kosmos/bootstrap', env);
+    const files = await renderInventoryFile(file, env, inventoryFlag ? process.cwd() : root);
+    const out = outFlag ? resolve(process.cwd(), outFlag) : join(root, '.kosmos/bootstrap', env);
     const { written, removed } = await writeOutput(out, files);
     const where = relative(process.cwd(), out) || '.';
     if (values.json) {

@@ -1,7 +1,7 @@
 import { EXIT, intFlag, progress, runCommand, UserError } from '@kosmos/cli';
 import { diffEnvironment, formatJson, formatText } from '@kosmos/diff';
-import { defaultStateDir, findRelease, findRepoRoot, loadEnvironment, readState } from '@kosmos/environment';
-import { Cluster } from '@kosmos/kube';
+import { describeTargets, findRelease, findRepoRoot, loadEnvironment, resolveTargets } from '@kosmos/environment';
+import { withCluster } from '@kosmos/kube';
 
 /** 0 no drift, 2 drift, 1 anything else (like `helm diff --detailed-exitcode`). */
 const DRIFT = 2;
@@ -47,33 +47,34 @@ await runCommand({
     const env = loadEnvironment(root, values.env as string);
     const only = values.release as string[] | undefined;
     for (const r of only ?? []) findRelease(env, r);
-    const local = env.registry.local ? await readState(defaultStateDir()) : undefined;
-    const cluster = await Cluster.forEnvironment(env, { concurrency });
-    try {
-      // The one ping: a cluster that is down fails here, in one line, before anything renders.
-      await cluster.client.ping();
-      progress(`diff ${env.name}: rendering ${only ? only.join(', ') : `${env.releases.length} releases`}`);
-      const d = await diffEnvironment(env, cluster, {
-        ...(only ? { only } : {}),
-        context,
-        upstream: values['skip-upstream'] ? 'skip' : 'render',
-        ...(local ? { registryUrl: `oci://${local.registry}/charts` } : {}),
-        onRendered: (n) => progress(`comparing ${n} objects with ${cluster.client.target}`),
-        onRelease: (r) => {
-          const s = r.summary;
-          progress(
-            `  ${r.release}: ${s.added} added, ${s.changed} changed, ${s.deleted} deleted, ${s.unchanged} unchanged`,
-          );
-        },
-      });
-      const color = !values.json && process.stdout.isTTY === true && !process.env.NO_COLOR;
-      process.stdout.write(values.json ? formatJson(d) : formatText(d, { color }));
-      progress(`diff ${env.name} took ${d.seconds.toFixed(2)}s`);
-      drifted = d.drift;
-      return d.drift ? DRIFT : EXIT.ok;
-    } finally {
-      cluster.close();
-    }
+    const targets = await resolveTargets(env);
+    progress(`diff ${env.name}: ${describeTargets(targets)}`);
+    // withCluster pings once: a cluster that is down fails there, in one line, before anything renders.
+    return withCluster(
+      env,
+      async (cluster) => {
+        progress(`diff ${env.name}: rendering ${only ? only.join(', ') : `${env.releases.length} releases`}`);
+        const d = await diffEnvironment(env, cluster, {
+          ...(only ? { only } : {}),
+          context,
+          upstream: values['skip-upstream'] ? 'skip' : 'render',
+          ...(targets.registry ? { registryUrl: targets.registry } : {}),
+          onRendered: (n) => progress(`comparing ${n} objects with ${cluster.client.target}`),
+          onRelease: (r) => {
+            const s = r.summary;
+            progress(
+              `  ${r.release}: ${s.added} added, ${s.changed} changed, ${s.deleted} deleted, ${s.unchanged} unchanged`,
+            );
+          },
+        });
+        const color = !values.json && process.stdout.isTTY === true && !process.env.NO_COLOR;
+        process.stdout.write(values.json ? formatJson(d) : formatText(d, { color }));
+        progress(`diff ${env.name} took ${d.seconds.toFixed(2)}s`);
+        drifted = d.drift;
+        return d.drift ? DRIFT : EXIT.ok;
+      },
+      { targets, concurrency },
+    );
   },
 });
 // Shared usage errors exit 2 elsewhere; here 2 means drift only, so any other failure is 1.

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { EXIT, runCommand, table } from '@kosmos/cli';
 import { defaultStateDir, readState } from '@kosmos/environment';
 import { isHealthy } from '@kosmos/testkit';
-import { cacheRoot, componentOf, type Resolved, resolveTool, TOOL_NAMES } from '@kosmos/toolchain';
+import { cacheRoot, componentOf, inspectSystemTools, type Resolved, resolveTool, TOOL_NAMES } from '@kosmos/toolchain';
 
 const run = promisify(execFile);
 
@@ -17,14 +17,19 @@ async function goVersion(): Promise<string> {
 
 await runCommand({
   name: 'doctor',
-  summary: 'show each tool, its version and where it came from, and the local environment',
+  summary:
+    'show each tool (built, and Debian tools the tests drive), its version and where it came from, and the local environment',
   usage: 'pnpm run doctor [--json]',
   flags: [
     '--json              print the report as JSON',
     '',
     "Note: `pnpm doctor` is pnpm's own command; use `pnpm run doctor`.",
   ],
-  exitCodes: ['0  every tool is available', '1  a tool is missing (run `pnpm run tools` to build it)', '2  bad usage'],
+  exitCodes: [
+    '0  every tool is available',
+    '1  a tool is missing (run `pnpm run tools` to build or install it)',
+    '2  bad usage',
+  ],
   options: { json: { type: 'boolean' } },
   async run({ values }) {
     const found = await Promise.all(
@@ -36,6 +41,7 @@ await runCommand({
         }
       }),
     );
+    const debian = await inspectSystemTools();
     const state = await readState(defaultStateDir());
     const healthy = state ? await isHealthy(state) : false;
     const report = {
@@ -54,11 +60,23 @@ await runCommand({
               passedOver: (f as Resolved).rejected,
             },
       ),
+      debian: debian.map((d) =>
+        'missing' in d
+          ? { tool: d.tool, package: d.package, usedFor: d.purpose, missing: 'not installed: run `pnpm run tools`' }
+          : {
+              tool: d.tool,
+              package: d.package,
+              usedFor: d.purpose,
+              version: d.version,
+              source: d.source,
+              path: d.path,
+            },
+      ),
       local: state
         ? { running: healthy, kubeconfig: state.kubeconfig, registry: `oci://${state.registry}` }
         : { running: false },
     };
-    const missing = report.tools.filter((t) => 'missing' in t);
+    const missing = [...report.tools, ...report.debian].filter((t) => 'missing' in t);
     if (values.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
@@ -68,6 +86,13 @@ await runCommand({
           'missing' in t
             ? [t.tool, '-', 'MISSING', `pinned ${t.pinned}: run \`pnpm run tools\``]
             : [t.tool, t.version ?? '?', t.source ?? '', t.path ?? ''],
+        );
+      }
+      for (const d of report.debian) {
+        rows.push(
+          'missing' in d
+            ? [d.tool, '-', 'MISSING', `Debian package ${d.package}: run \`pnpm run tools\``]
+            : [d.tool, d.version ?? '?', d.source === 'apt' ? `Debian ${d.package}` : 'PATH', d.path],
         );
       }
       const notes = report.tools.flatMap((t) =>

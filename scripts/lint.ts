@@ -1,6 +1,6 @@
 import { EXIT, progress, runCommand, UserError, writeAtomic } from '@kosmos/cli';
-import { defaultStateDir, findRepoRoot, loadAll, loadEnvironment, readState } from '@kosmos/environment';
-import { ALL_RULES, counts, type Format, format, lintEnvironments, summaryLine } from '@kosmos/lint';
+import { describeTargets, findRepoRoot, loadAll, loadEnvironment, resolveTargets } from '@kosmos/environment';
+import { ALL_RULES, counts, type Format, format, lintEnvironments, POLICY_RULES, summaryLine } from '@kosmos/lint';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 
@@ -13,11 +13,12 @@ await runCommand({
     '--format F          text (default), json or sarif (SARIF 2.1.0 for GitHub code scanning)',
     '--output FILE       write the report to FILE (atomically) instead of stdout',
     '--skip-upstream     do not render upstream charts (their repositories may be out of reach)',
+    '--root DIR          repository root (default: found from the current folder)',
     '',
     'Layers: helm lint --strict per chart and environment; values files against values.schema.json;',
     "rendered objects against the environment's Kubernetes OpenAPI and the pinned CRD schemas;",
     'policy rules:',
-    ...ALL_RULES.slice(4).map((r) => `  ${r.id.padEnd(28)} ${r.severity.padEnd(7)} ${r.description}`),
+    ...POLICY_RULES.map((r) => `  ${r.id.padEnd(28)} ${r.severity.padEnd(7)} ${r.description}`),
   ],
   exitCodes: [
     '0  no findings at error level (warnings allowed)',
@@ -29,19 +30,19 @@ await runCommand({
     format: { type: 'string' },
     output: { type: 'string' },
     'skip-upstream': { type: 'boolean' },
+    root: { type: 'string' },
   },
   async run({ values }) {
     const fmt = (values.format ?? 'text') as Format;
     if (!FORMATS.includes(fmt))
       throw new UserError(`--format: expected one of ${FORMATS.join(', ')}, got "${fmt}"`, EXIT.usage);
-    const root = findRepoRoot();
+    const root = (values.root as string | undefined) ?? findRepoRoot();
     const envs = values.env ? [loadEnvironment(root, String(values.env))] : loadAll(root);
     const started = Date.now();
     let shown = false;
-    const local = envs.some((e) => e.registry.local) ? await readState(defaultStateDir()) : undefined;
+    for (const e of envs) progress(`lint ${e.name}: ${describeTargets(await resolveTargets(e), { cluster: false })}`);
     const report = await lintEnvironments(root, envs, {
       skipUpstream: Boolean(values['skip-upstream']),
-      ...(local ? { registryUrl: `oci://${local.registry}/charts` } : {}),
       // Progress only once the work has taken more than a second.
       progress: (line) => {
         if (shown || Date.now() - started > 1000) {

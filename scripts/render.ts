@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { EXIT, intFlag, progress, runCommand, UserError, writeAtomic } from '@kosmos/cli';
-import { defaultStateDir, findRelease, findRepoRoot, loadEnvironment, readState } from '@kosmos/environment';
+import { describeTargets, findRelease, findRepoRoot, loadEnvironment, resolveTargets } from '@kosmos/environment';
 import { renderEnvironment } from '@kosmos/render';
 
 await runCommand({
@@ -15,6 +15,7 @@ await runCommand({
     '--from SOURCE       auto (tree when the pin equals the tree version), tree, or registry',
     '--concurrency N     helm processes at once (default 3)',
     '--json              print a summary as JSON (with --out)',
+    '--root DIR          repository root (default: found from the current folder)',
   ],
   options: {
     env: { type: 'string' },
@@ -24,6 +25,7 @@ await runCommand({
     from: { type: 'string' },
     concurrency: { type: 'string' },
     json: { type: 'boolean' },
+    root: { type: 'string' },
   },
   async run({ values }) {
     if (!values.env) throw new UserError('--env is required (dev, staging or production)', EXIT.usage);
@@ -31,18 +33,19 @@ await runCommand({
     if (!['auto', 'tree', 'registry'].includes(from))
       throw new UserError(`--from: expected auto, tree or registry, got "${from}"`, EXIT.usage);
     const concurrency = intFlag(values, 'concurrency', { min: 1, default: 3 });
-    const root = findRepoRoot();
+    const root = (values.root as string | undefined) ?? findRepoRoot();
     const env = loadEnvironment(root, values.env as string);
     const only = values.release as string[] | undefined;
     for (const r of only ?? []) findRelease(env, r);
-    const local = env.registry.local ? await readState(defaultStateDir()) : undefined;
+    const targets = await resolveTargets(env);
+    progress(`render ${env.name}: ${describeTargets(targets, { cluster: false })}`);
     const started = Date.now();
     const result = await renderEnvironment(env, {
       ...(only ? { only } : {}),
       concurrency,
       prefer: from as 'auto' | 'tree' | 'registry',
       upstream: values['skip-upstream'] ? 'skip' : 'render',
-      ...(local ? { registryUrl: `oci://${local.registry}/charts` } : {}),
+      ...(targets.registry ? { registryUrl: targets.registry } : {}),
       onRelease: (r) => progress(`rendered ${r.release.name} (${r.objects.length} objects)`),
     });
     for (const s of result.skipped) progress(`skipped ${s.release.name}: ${s.reason}`);

@@ -1,6 +1,6 @@
 import { EXIT, intFlag, progress, runCommand, table } from '@kosmos/cli';
-import { statusForEnvironment } from '@kosmos/diff';
-import { findRepoRoot, listEnvironments, loadEnvironment } from '@kosmos/environment';
+import { describeTargets, findRepoRoot, listEnvironments, loadEnvironment, resolveTargets } from '@kosmos/environment';
+import { statusForEnvironment } from '@kosmos/status';
 
 const yesNo = (v: boolean | null) => (v === null ? '?' : v ? 'yes' : 'no');
 
@@ -38,7 +38,13 @@ await runCommand({
     progress(`status of ${envs.map((e) => e.name).join(', ')}`);
     const results = await Promise.all(
       envs.map(async (e) => {
-        const s = await statusForEnvironment(e, { skipUpstream: values['skip-upstream'] === true, concurrency });
+        const targets = await resolveTargets(e);
+        progress(`  ${e.name}: ${describeTargets(targets)}`);
+        const s = await statusForEnvironment(e, {
+          skipUpstream: values['skip-upstream'] === true,
+          concurrency,
+          targets,
+        });
         progress(
           s.error
             ? `  ${e.name}: ${s.reachable ? 'error' : 'unreachable'}: ${s.error}`

@@ -17,7 +17,7 @@ export function requireTool(name: string, pkg = name): string {
   const path = r.stdout.trim();
   if (r.status !== 0 || !path)
     throw new Error(
-      `${name} is not installed: apt-get install -y ${pkg} (CI installs the packages listed in .ci/apt-packages)`,
+      `${name} is not installed: run \`pnpm run tools\` (as root it installs Debian's ${pkg}; otherwise it prints the apt-get command to run)`,
     );
   return path;
 }

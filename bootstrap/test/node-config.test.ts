@@ -1,12 +1,12 @@
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InventoryError, inventoryPath, parseInventory, renderEnvironment } from '@kosmos/bootstrap';
+import { InventoryError, inventoryPath, parseInventory, renderNodeConfigs } from '@kosmos/bootstrap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTool, run, tempDir } from './helpers.ts';
 
 const tmp = tempDir('nodecfg');
-const production = await renderEnvironment('production');
-const staging = await renderEnvironment('staging');
+const production = await renderNodeConfigs('production');
+const staging = await renderNodeConfigs('staging');
 const inv = parseInventory(readFileSync(inventoryPath('production'), 'utf8'), 'production');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderEnvironment } from '@kosmos/bootstrap';
+import { renderNodeConfigs } from '@kosmos/bootstrap';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireTool, run, SCRIPTS, tempDir, writeTree } from './helpers.ts';
 
@@ -12,7 +12,7 @@ describe('bootstrap scripts', () => {
   it('are shellcheck-clean (Debian shellcheck), rendered check script included', async () => {
     const shellcheck = requireTool('shellcheck');
     const rendered = join(tmp, 'check-apiserver.sh');
-    const prod = await renderEnvironment('production');
+    const prod = await renderNodeConfigs('production');
     writeFileSync(rendered, prod.get('nodes/kosmos-prod-1/rootfs/etc/keepalived/check-apiserver.sh') ?? '');
     const files = [...scripts.map((s) => join(SCRIPTS, s)), join(SCRIPTS, 'lib/install-common.sh'), rendered];
     const r = run(shellcheck, ['--external-sources', '--severity=style', ...files], { cwd: SCRIPTS });
@@ -55,7 +55,7 @@ describe('bootstrap scripts', () => {
   });
 
   it('the check script accepts 200 and 401 only (curl stand-in)', async () => {
-    const prod = await renderEnvironment('production');
+    const prod = await renderNodeConfigs('production');
     const dir = join(tmp, 'curl');
     writeTree(
       dir,
@@ -99,7 +99,7 @@ chmod 755 "$KOSMOS_ROOT/usr/local/bin/k3s"
   const token = 'K10fake-test-token::server:0123456789abcdef';
 
   it('installs with modes, reads the token from the named variable, and a second run changes nothing', async () => {
-    const staging = await renderEnvironment('staging');
+    const staging = await renderNodeConfigs('staging');
     const out = join(tmp, 'render');
     writeTree(out, staging);
     const from = join(out, 'nodes/kosmos-staging-1');
@@ -155,7 +155,7 @@ chmod 755 "$KOSMOS_ROOT/usr/local/bin/k3s"
   });
 
   it('install-agent.sh refuses a server directory; production servers need the VRRP auth file', async () => {
-    const prod = await renderEnvironment('production');
+    const prod = await renderNodeConfigs('production');
     const out = join(tmp, 'render-prod');
     writeTree(out, prod);
     const wrongRole = run(join(SCRIPTS, 'install-agent.sh'), ['--from', join(out, 'nodes/kosmos-prod-1'), '--dry-run']);

@@ -8,7 +8,8 @@
  * serves (`default/kubernetes`).
  */
 import { type Environment, loadEnvironment, type Release, waves } from '@kosmos/environment';
-import { type KubeObject, prepareChart, template } from '@kosmos/helm';
+import { prepareChart, template } from '@kosmos/helm';
+import type { KubeObject } from '@kosmos/objects';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Env, envs, type Json, root } from './helpers.ts';
 

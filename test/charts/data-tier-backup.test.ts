@@ -8,7 +8,7 @@ import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeObject } from '@kosmos/helm';
+import type { KubeObject } from '@kosmos/objects';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDeps, find, type Json, renderer } from './helpers.ts';
 

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HelmError, type KubeObject, lint } from '@kosmos/helm';
+import { HelmError, lint } from '@kosmos/helm';
+import type { KubeObject } from '@kosmos/objects';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   buildDeps,

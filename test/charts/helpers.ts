@@ -1,6 +1,7 @@
 /** Small helpers for the chart tests of platform, core-agents, ingress and rollouts. */
 import { join, resolve } from 'node:path';
-import { HelmError, type KubeObject, prepareChart, type TemplateInput, template } from '@kosmos/helm';
+import { HelmError, prepareChart, type TemplateInput, template } from '@kosmos/helm';
+import type { KubeObject } from '@kosmos/objects';
 
 // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are untyped JSON, read field by field
 export type Json = Record<string, any>;

@@ -1,5 +1,5 @@
-import type { KubeObject } from '@kosmos/helm';
 import { lint } from '@kosmos/helm';
+import type { KubeObject } from '@kosmos/objects';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDeps, chartDir, envs, envValues, find, type Json, ofKind, renderer, schemaError } from './helpers.ts';
 

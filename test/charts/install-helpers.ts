@@ -5,7 +5,8 @@
  * are touched: other test files use the same cluster in parallel.
  */
 import { type Environment, loadEnvironment, type Release, waves } from '@kosmos/environment';
-import { HelmError, type KubeObject, parseManifests, prepareChart, runHelm } from '@kosmos/helm';
+import { HelmError, parseManifests, prepareChart, runHelm } from '@kosmos/helm';
+import type { KubeObject } from '@kosmos/objects';
 import { kubectl } from '@kosmos/testkit';
 import type { LocalEnv } from '@kosmos/testkit/vitest';
 import { type Env, type Json, root } from './helpers.ts';

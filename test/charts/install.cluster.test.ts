@@ -8,9 +8,12 @@
  * The environments share the platform's namespaces, so they run one after the other, each
  * leaving the cluster clean for the next.
  */
-import type { KubeObject } from '@kosmos/helm';
+import { parseManifests } from '@kosmos/helm';
+import type { KubeObject } from '@kosmos/objects';
+import { release } from '@kosmos/release';
 import { localCluster } from '@kosmos/testkit/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chartsRepo } from '../../packages/release/test/fixture.ts';
 import { type Env, envs, type Json } from './helpers.ts';
 import {
   ALL_NAMESPACES,
@@ -23,6 +26,7 @@ import {
   type Installed,
   installRelease,
   kube,
+  localOverrides,
   NODE_AGENT_NAMESPACES,
   notReady,
   PLATFORM_NAMESPACES,
@@ -296,6 +300,43 @@ describe.sequential('upgrade from staging values to production values', () => {
       }
 
       expect(failures, 'failed upgrades').toEqual([]);
+    },
+    TEST_TIMEOUT,
+  );
+});
+
+// In this file rather than beside the release tests: it needs the platform's namespaces, which the
+// tests above use too, and the tests of one file run one after the other.
+describe.sequential('charts published by pnpm release install on their own, as an operator would', () => {
+  it(
+    'production: plain helm install oci://… of every released chart with the production values; workloads Ready',
+    async () => {
+      // The upgrade test above leaves its releases for afterAll: start from a clean platform.
+      await cleanPlatform(kc);
+      const registry = `oci://${localCluster().registry}/operator-${Date.now().toString(36)}`;
+      const published = await release({ root: chartsRepo(), registry, progress: () => {} });
+      expect(published.error).toBeUndefined();
+      expect(published.pushed.map((p) => p.chart)).toContain('kosmos-common');
+      const version = new Map(published.pushed.map((p) => [p.chart, p.version]));
+
+      const { releases } = repoReleases('production');
+      const installed: Installed[] = [];
+      for (const r of releases) {
+        if (r.chart.kind !== 'repo') continue;
+        const chart = r.chart.name;
+        const v = version.get(chart);
+        expect(v, `${chart} was released`).toBeDefined();
+        // Only the published chart and the environment's values file: nothing of the tree.
+        const args = ['install', r.name, `${registry}/${chart}`, '--version', String(v), '--plain-http'];
+        args.push('-n', r.namespace, ...r.values.flatMap((f) => ['-f', f]), ...localOverrides(r));
+        const res = await kc.helm(args);
+        const manifest = (await kc.helm(['get', 'manifest', r.name, '-n', r.namespace])).stdout;
+        installed.push({ release: r, objects: parseManifests(manifest, `release ${r.name}`), warnings: res.stderr });
+        if (chart === 'platform') await waitQuotasComputed(kc, PLATFORM_NAMESPACES);
+      }
+      expect(installed.length).toBe(6);
+      await waitReady(kc, workloadsOf(installed, ['Deployment', 'StatefulSet']), READY_TIMEOUT);
+      await cleanPlatform(kc);
     },
     TEST_TIMEOUT,
   );

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type KubeObject, lint } from '@kosmos/helm';
+import { lint } from '@kosmos/helm';
+import type { KubeObject } from '@kosmos/objects';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {

@@ -3,7 +3,7 @@
  * rules the PodSecurity admission plugin applies (policy version latest), plus our own rule that
  * root filesystems are read-only unless a test says otherwise.
  */
-import type { KubeObject } from '@kosmos/helm';
+import type { KubeObject } from '@kosmos/objects';
 
 type Json = Record<string, unknown>;
 

@@ -7,7 +7,8 @@
  * quota (limits 8 CPU / 16Gi) with the old HPA floor of 3 show the defect this replaced: the canary
  * pod is refused.
  */
-import { type KubeObject, prepareChart, template } from '@kosmos/helm';
+import { prepareChart, template } from '@kosmos/helm';
+import type { KubeObject } from '@kosmos/objects';
 import { localCluster } from '@kosmos/testkit/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chartDir, envValues, type Json } from './helpers.ts';

@@ -1,5 +1,5 @@
 export { crossChecks } from './checks.ts';
-export { formatIssue, InventoryError, type LocatedIssue, locate, parseInventory } from './inventory.ts';
+export { formatIssue, InventoryError, type LocatedIssue, parseInventory } from './inventory.ts';
 export * from './model.ts';
 export { installMode, type RenderInput, render, type Scripts, TEMPLATE_NAMES, type Templates } from './render.ts';
 export { inventorySchema } from './schema.ts';
@@ -19,11 +19,11 @@ import { render } from './render.ts';
 import { inventoryPath, loadInventory, loadScripts, loadTemplates, REPO_ROOT } from './sources.ts';
 
 /** Loads, validates and renders one environment of the repo (or of `root`). Throws InventoryError. */
-export async function renderEnvironment(env: string, root = REPO_ROOT): Promise<Map<string, string>> {
+export async function renderNodeConfigs(env: string, root = REPO_ROOT): Promise<Map<string, string>> {
   return renderInventoryFile(inventoryPath(env, root), env, root);
 }
 
-/** Like renderEnvironment, for an inventory file anywhere; errors name it relative to `root`. */
+/** Like renderNodeConfigs, for an inventory file anywhere; errors name it relative to `root`. */
 export async function renderInventoryFile(file: string, env: string, root = REPO_ROOT): Promise<Map<string, string>> {
   const { inventory, source } = await loadInventory(file, root);
   const [templates, scripts] = await Promise.all([loadTemplates(), loadScripts()]);

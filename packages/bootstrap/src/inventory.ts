@@ -1,7 +1,9 @@
 /** Loads an inventory: YAML -> JSON Schema validation (ajv) -> cross-node checks, errors with file:line:column. */
+
+import { locate, parseSource, pointerToPath } from '@kosmos/environment';
+import { EXIT, UserError } from '@kosmos/errors';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { crossChecks } from './checks.ts';
 import { isIpv4Cidr } from './ipv4.ts';
 import { inventorySchema } from './schema.ts';
@@ -18,11 +20,8 @@ export interface LocatedIssue extends Issue {
  * The inventory is wrong: bad input, so commands print each problem as one line (no stack trace)
  * and exit 2, like EnvironmentError for the environment files.
  */
-export class InventoryError extends Error {
+export class InventoryError extends UserError {
   override name = 'InventoryError';
-  readonly userFacing = true;
-  /** Bad input file: the documented usage/input exit code. */
-  readonly exitCode = 2;
   constructor(
     readonly file: string,
     readonly issues: LocatedIssue[],
@@ -32,6 +31,8 @@ export class InventoryError extends Error {
         ...issues.map(formatIssue),
         `${file} is invalid: ${issues.length} problem${issues.length === 1 ? '' : 's'}`,
       ].join('\n'),
+      // Bad input file: the documented usage/input exit code.
+      EXIT.usage,
     );
   }
 }
@@ -51,53 +52,6 @@ const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, strictTy
 addFormats(ajv, ['ipv4', 'hostname']);
 ajv.addFormat('ipv4-cidr', { type: 'string', validate: isIpv4Cidr });
 const validate = ajv.compile(inventorySchema);
-
-/** JSON pointer (`/nodes/1/address`) -> path segments, numbers for array indices. */
-function pointerToPath(pointer: string): (string | number)[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-
-/**
- * Source position of `path` in `doc`: the value's node, or for a key that is missing the closest
- * existing ancestor; `onKey` points at the key itself (for unknown keys).
- */
-export function locate(
-  doc: Document,
-  lc: LineCounter,
-  path: (string | number)[],
-  onKey = false,
-): { line: number; column: number } {
-  let node: unknown = doc.contents;
-  let offset = (doc.contents as YamlNode | null)?.range?.[0] ?? 0;
-  for (let i = 0; i < path.length; i++) {
-    const seg = path[i] as string | number;
-    if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
-      if (!pair) break;
-      const keyNode = pair.key as YamlNode | null;
-      const valueNode = pair.value as YamlNode | null;
-      if (onKey && i === path.length - 1 && keyNode?.range) {
-        offset = keyNode.range[0];
-        node = undefined;
-        break;
-      }
-      offset = valueNode?.range?.[0] ?? keyNode?.range?.[0] ?? offset;
-      node = valueNode;
-    } else if (isSeq(node) && typeof seg === 'number') {
-      const item = node.items[seg] as YamlNode | undefined;
-      if (!item) break;
-      offset = item.range?.[0] ?? offset;
-      node = item;
-    } else break;
-  }
-  const pos = lc.linePos(offset);
-  return { line: pos.line, column: pos.col };
-}
 
 /** Human name of the node a path points into: `nodes[1] (kosmos-prod-2)`, or `(cluster)`. */
 function nodeLabel(data: unknown, path: (string | number)[]): string {
@@ -159,15 +113,19 @@ function schemaIssues(data: unknown, errors: ErrorObject[]): Issue[] {
  * then schema, then cross-node checks: the latter only run on a schema-valid inventory).
  */
 export function parseInventory(text: string, file: string): Inventory {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const place = (i: Issue, onKey = false): LocatedIssue => ({ ...i, file, ...locate(doc, lc, i.path, onKey) });
+  // The environment model's located-problem machinery: one YAML parse with positions, one locate.
+  const src = parseSource(file, text);
+  const { doc } = src;
+  const place = (i: Issue, onKey = false): LocatedIssue => {
+    const { line, col } = locate(src, i.path, onKey);
+    return { ...i, file, line, column: col };
+  };
   if (doc.errors.length) {
     throw new InventoryError(
       file,
       // Later syntax errors are mostly consequences of the first: report that one.
       doc.errors.slice(0, 1).map((e) => {
-        const pos = lc.linePos(e.pos[0]);
+        const pos = src.lines.linePos(e.pos[0]);
         return {
           node: '(document)',
           field: 'yaml',

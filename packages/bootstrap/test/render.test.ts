@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { installMode, MANIFEST, renderEnvironment, writeOutput } from '../src/index.ts';
+import { installMode, MANIFEST, renderNodeConfigs, writeOutput } from '../src/index.ts';
 import { expectGoldenTree } from './golden.ts';
 
-const production = await renderEnvironment('production');
-const staging = await renderEnvironment('staging');
+const production = await renderNodeConfigs('production');
+const staging = await renderNodeConfigs('staging');
 
 type K3sConfig = Record<string, unknown>;
 const k3s = (files: Map<string, string>, node: string): K3sConfig =>
@@ -20,7 +20,7 @@ describe('render', () => {
   });
 
   it('is deterministic', async () => {
-    expect([...(await renderEnvironment('production')).entries()]).toEqual([...production.entries()]);
+    expect([...(await renderNodeConfigs('production')).entries()]).toEqual([...production.entries()]);
   });
 
   it('initialises etcd on the first server only; the others join through the VIP with the token file', () => {

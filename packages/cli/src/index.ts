@@ -1,18 +1,9 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 
-/** Exit codes every command documents: 0 ok, 1 failure found or operation failed, 2 bad usage or input. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+import { EXIT, UserError } from '@kosmos/errors';
 
-/** An error meant for the user: printed as one line, no stack trace. */
-export class UserError extends Error {
-  override name = 'UserError';
-  constructor(
-    message: string,
-    readonly exitCode: number = EXIT.failed,
-  ) {
-    super(message);
-  }
-}
+// Re-exported so a command needs one import for flags, output and errors.
+export { EXIT, UserError };
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -27,16 +18,6 @@ export interface CommandSpec<O extends Options> {
   allowPositionals?: boolean;
   run: (args: { values: Record<string, unknown>; positionals: string[] }) => Promise<number | undefined>;
 }
-
-/** Names of error classes that carry a message written for users (from any package). */
-const USER_FACING = new Set([
-  'UserError',
-  'ToolchainError',
-  'StartupError',
-  'HelmError',
-  'KubectlError',
-  'CrdSourceError',
-]);
 
 function helpText<O extends Options>(s: CommandSpec<O>): string {
   const codes = s.exitCodes ?? ['0  success', '1  the operation failed', '2  bad usage or input'];
@@ -78,9 +59,9 @@ export async function runCommand<O extends Options>(spec: CommandSpec<O>, argv =
   try {
     process.exitCode = (await spec.run({ values: parsed.values, positionals: parsed.positionals })) ?? EXIT.ok;
   } catch (e) {
-    const err = e as Error & { exitCode?: number };
+    const err = e instanceof Error ? e : new Error(String(e));
     if (parsed.values.debug) process.stderr.write(`${spec.name}: ${err.stack ?? err.message}\n`);
-    else if (USER_FACING.has(err.name) || (err as { userFacing?: boolean }).userFacing) {
+    else if (err instanceof UserError) {
       process.stderr.write(
         `${err.message
           .split('\n')
@@ -93,8 +74,7 @@ export async function runCommand<O extends Options>(spec: CommandSpec<O>, argv =
       );
     // Only errors written for users choose the exit code: a tool's own exit status (helm's, say)
     // must not leak out as one of ours.
-    const forUsers = err instanceof UserError || (err as { userFacing?: boolean }).userFacing === true;
-    process.exitCode = forUsers && typeof err.exitCode === 'number' ? err.exitCode : EXIT.failed;
+    process.exitCode = err instanceof UserError ? err.exitCode : EXIT.failed;
   }
 }
 

@@ -62,6 +62,20 @@ describe('runCommand', () => {
     expect(process.exitCode).toBe(2);
   });
 
+  it("prints any package's UserError subclass as one line with its exit code, the CLI knowing nothing of it", async () => {
+    class GateRefused extends UserError {
+      override name = 'GateRefused';
+    }
+    await runCommand(
+      spec(async () => {
+        throw new GateRefused('staging: release web has drift', EXIT.refused);
+      }),
+      [],
+    );
+    expect(stderr).toBe('demo: staging: release web has drift\n');
+    expect(process.exitCode).toBe(3);
+  });
+
   it('hides the stack of an unexpected error unless --debug is given', async () => {
     const boom = spec(async () => {
       throw new TypeError('x is undefined');

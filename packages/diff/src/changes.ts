@@ -1,5 +1,4 @@
-import type { KubeObject } from '@kosmos/helm';
-import { objectId } from '@kosmos/render';
+import { type KubeObject, objectId } from '@kosmos/objects';
 import { stringify } from 'yaml';
 import { normalise } from './normalise.ts';
 import { isSecret, maskSecret, type SecretKeyChanges, secretKeyChanges } from './secrets.ts';
@@ -9,7 +8,7 @@ export type ChangeKind = 'added' | 'changed' | 'deleted' | 'unchanged';
 
 /** What applying would do to one object. */
 export interface ObjectChange {
-  /** `apiVersion/Kind/namespace/name` (`objectId` of @kosmos/render) */
+  /** `apiVersion/Kind/namespace/name` (`objectId` of @kosmos/objects) */
   id: string;
   apiVersion: string;
   kind: string;
@@ -99,4 +98,11 @@ export function summarise(release: string, namespace: string, changes: readonly 
   };
 }
 
-export const hasDrift = (rows: readonly ReleaseSummary[]) => rows.some((r) => r.added + r.changed + r.deleted > 0);
+/**
+ * The drift test, the one every verb uses (diff's verdict, its report, status, promotion's
+ * no-drift gate): applying the release would add, change or delete some object.
+ */
+export const drifted = (s: ReleaseSummary): boolean => s.added + s.changed + s.deleted > 0;
+
+/** Whether any release of these drifts. */
+export const hasDrift = (rows: readonly ReleaseSummary[]): boolean => rows.some(drifted);

@@ -1,5 +1,5 @@
 import { table } from '@kosmos/cli';
-import type { ObjectChange } from './changes.ts';
+import { drifted, type ObjectChange } from './changes.ts';
 import type { EnvironmentDiff } from './plan.ts';
 import { colorizeDiff } from './unified.ts';
 
@@ -52,7 +52,7 @@ export function formatText(d: EnvironmentDiff, o: { color?: boolean } = {}): str
   for (const s of d.skipped) out.push(`skipped ${s.release}: ${s.reason}`);
   if (d.skipped.length) out.push('');
   out.push(summaryTable(d), '');
-  const n = d.releases.filter((r) => r.summary.added + r.summary.changed + r.summary.deleted > 0).length;
+  const n = d.releases.filter((r) => drifted(r.summary)).length;
   out.push(
     d.drift ? `drift: ${n} release(s) of ${d.env} differ from the cluster` : `no drift: ${d.env} matches the cluster`,
   );

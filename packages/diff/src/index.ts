@@ -2,6 +2,7 @@ export {
   type ChangeKind,
   type CompareInput,
   compareObject,
+  drifted,
   hasDrift,
   type ObjectChange,
   printable,
@@ -22,14 +23,4 @@ export {
   secretHashes,
   secretKeyChanges,
 } from './secrets.ts';
-export {
-  type EnvironmentStatus,
-  environmentStatus,
-  errorStatus,
-  failedStatus,
-  type ReleaseStatus,
-  type StatusOptions,
-  statusForEnvironment,
-  unreachableStatus,
-} from './status.ts';
 export { colorizeDiff, type UnifiedOptions, unifiedDiff } from './unified.ts';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '@kosmos/helm';
+import type { KubeObject } from '@kosmos/objects';
 
 /** Metadata the API server sets and owns; never drift. */
 export const SERVER_METADATA = [

@@ -1,8 +1,8 @@
 import type { Environment, Release } from '@kosmos/environment';
-import type { KubeObject } from '@kosmos/helm';
-import { type Cluster, type HelmRelease, helmRelease, refOf } from '@kosmos/kube';
-import { byCodeUnit, objectId, type RenderOptions, renderEnvironment, type SkippedRelease } from '@kosmos/render';
-import { compareObject, type ObjectChange, type ReleaseSummary, summarise } from './changes.ts';
+import { type Cluster, type HelmRelease, helmRelease } from '@kosmos/kube';
+import { byCodeUnit, type KubeObject, objectId, refOf } from '@kosmos/objects';
+import { type RenderOptions, renderEnvironment, type SkippedRelease } from '@kosmos/render';
+import { compareObject, hasDrift, type ObjectChange, type ReleaseSummary, summarise } from './changes.ts';
 import { Redactor } from './secrets.ts';
 
 /** What applying one release would change. */
@@ -187,7 +187,7 @@ async function diffWith(
     server: cluster.client.server,
     releases,
     skipped: rendered.skipped.map((s: SkippedRelease) => ({ release: s.release.name, reason: s.reason })),
-    drift: releases.some((r) => r.summary.added + r.summary.changed + r.summary.deleted > 0),
+    drift: hasDrift(releases.map((r) => r.summary)),
     seconds: (performance.now() - started) / 1000,
     redactor,
   };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { KubeObject } from '@kosmos/helm';
+import type { KubeObject } from '@kosmos/objects';
 
 /** What replaces every Secret value before anything is compared as text or printed. */
 export const HIDDEN = '<hidden>';
@@ -98,7 +98,7 @@ export class Redactor {
   /**
    * The error with every Secret value blanked out of its message, stack and other text fields,
    * for rethrowing. The copy keeps the error's class (its prototype), name and flags such as
-   * `userFacing` and `exitCode`, so the CLI prints and exits as it would have; a `cause` is
+   * `exitCode`, so the CLI prints and exits as it would have; a `cause` is
    * redacted the same way. An error with nothing to blank is returned as is.
    */
   redactError(e: unknown, seen = new Set<unknown>()): Error {

@@ -1,4 +1,4 @@
-import type { KubeObject } from '@kosmos/helm';
+import type { KubeObject } from '@kosmos/objects';
 import { describe, expect, it } from 'vitest';
 import { compareObject, hasDrift, summarise } from '../src/changes.ts';
 

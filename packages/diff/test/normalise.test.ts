@@ -1,4 +1,4 @@
-import type { KubeObject } from '@kosmos/helm';
+import type { KubeObject } from '@kosmos/objects';
 import { describe, expect, it } from 'vitest';
 import { normalise } from '../src/normalise.ts';
 

@@ -1,5 +1,6 @@
-import type { KubeObject } from '@kosmos/helm';
+import { UserError } from '@kosmos/cli';
 import { ApiError } from '@kosmos/kube';
+import type { KubeObject } from '@kosmos/objects';
 import { describe, expect, it } from 'vitest';
 import { HIDDEN, HIDDEN_CHANGED, maskSecret, Redactor, secretKeyChanges } from '../src/secrets.ts';
 
@@ -70,7 +71,7 @@ describe('Redactor: short values and errors', () => {
     expect(out).toBeInstanceOf(ApiError);
     expect(out).not.toBe(e);
     expect(out.name).toBe('ApiError');
-    expect((out as ApiError).userFacing).toBe(true);
+    expect(out).toBeInstanceOf(UserError);
     expect((out as ApiError).status).toBe(422);
     expect(out.message).toBe(
       `context "kind" (https://127.0.0.1:6443): PATCH /api/v1/namespaces/ns/secrets/s: Secret "s" is invalid: data[password]: Invalid value: "${HIDDEN}": not allowed`,

@@ -14,5 +14,12 @@ export {
   type Release,
 } from './model.ts';
 export { dottedPath, EnvironmentError, formatProblem, type Problem } from './problems.ts';
-export { locate, parseSource, type SourceFile } from './source.ts';
+export { locate, parseSource, pointerToPath, type SourceFile } from './source.ts';
+export {
+  type ClusterTarget,
+  defaultKubeconfig,
+  describeTargets,
+  resolveTargets,
+  type Targets,
+} from './targets.ts';
 export { compile, schemaProblems } from './validate.ts';

@@ -1,4 +1,5 @@
 /** One thing wrong with a file, pointing at the exact place. */
+import { EXIT, UserError } from '@kosmos/errors';
 export interface Problem {
   file: string;
   line: number;
@@ -13,13 +14,11 @@ export function formatProblem(p: Problem): string {
 }
 
 /** The environment files are wrong; each problem is one line a person can act on. */
-export class EnvironmentError extends Error {
+export class EnvironmentError extends UserError {
   override name = 'EnvironmentError';
-  readonly userFacing = true;
-  /** Bad input files: the documented usage/input exit code. */
-  readonly exitCode = 2;
   constructor(readonly problems: Problem[]) {
-    super(problems.map(formatProblem).join('\n'));
+    // Bad input files: the documented usage/input exit code.
+    super(problems.map(formatProblem).join('\n'), EXIT.usage);
   }
 }
 

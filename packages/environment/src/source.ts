@@ -20,6 +20,16 @@ export function parseSource(file: string, text: string): SourceFile {
   return { file, doc, lines, syntax };
 }
 
+/** JSON pointer (`/nodes/1/address`, as ajv reports) -> path segments, numbers for array indices. */
+export function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
 /**
  * Line and column of the value at `path`, or of its key when `key` is set (an unknown key is
  * best shown where the key is written). Falls back to the nearest existing parent.
@@ -31,13 +41,20 @@ export function locate(
 ): { line: number; col: number } {
   let node: unknown = src.doc.contents;
   let at: [number, number, number] | undefined = (node as Node | null)?.range ?? undefined;
-  for (const seg of path) {
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i] as string | number;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = node.items.find(
+        (p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg),
+      );
       if (!pair) break;
       const k = pair.key as Node;
       const v = pair.value as Node | null;
-      at = key && seg === path[path.length - 1] ? (k.range ?? at) : (v?.range ?? k.range ?? at);
+      if (key && i === path.length - 1) {
+        at = k.range ?? at;
+        break;
+      }
+      at = v?.range ?? k.range ?? at;
       node = v;
     } else if (isSeq(node)) {
       const item = node.items[Number(seg)] as Node | undefined;

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { dottedPath, type Problem } from './problems.ts';
-import { locate, type SourceFile } from './source.ts';
+import { locate, pointerToPath, type SourceFile } from './source.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -19,7 +19,7 @@ function describe(v: unknown): string {
   return String(v);
 }
 
-function valueAt(data: unknown, segs: string[]): unknown {
+function valueAt(data: unknown, segs: readonly (string | number)[]): unknown {
   return segs.reduce<unknown>(
     (o, s) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[s] : undefined),
     data,
@@ -37,7 +37,7 @@ function relevant(errors: ErrorObject[]): ErrorObject[] {
   );
 }
 
-function message(e: ErrorObject, data: unknown, segs: string[]): string {
+function message(e: ErrorObject, data: unknown, segs: readonly (string | number)[]): string {
   const expected = (e.parentSchema as Schema | undefined)?.['x-expected'] as string | undefined;
   const got = describe(valueAt(data, segs));
   switch (e.keyword) {
@@ -64,10 +64,7 @@ function message(e: ErrorObject, data: unknown, segs: string[]): string {
 export function schemaProblems(validate: ValidateFunction, data: unknown, src: SourceFile): Problem[] {
   if (validate(data)) return [];
   return relevant(validate.errors ?? []).map((e) => {
-    const segs = e.instancePath
-      .split('/')
-      .slice(1)
-      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const segs = pointerToPath(e.instancePath);
     const unknownKey = e.keyword === 'additionalProperties' ? String(e.params.additionalProperty) : undefined;
     const pathSegs = unknownKey ? [...segs, unknownKey] : segs;
     const pos = locate(src, pathSegs, Boolean(unknownKey));

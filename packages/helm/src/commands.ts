@@ -1,4 +1,5 @@
-import { type KubeObject, parseManifests } from './manifests.ts';
+import type { KubeObject } from '@kosmos/objects';
+import { parseManifests } from './manifests.ts';
 import { HelmError, type RunOptions, runHelm } from './run.ts';
 
 export interface ChartInput {

@@ -8,12 +8,16 @@ export {
   templateText,
 } from './commands.ts';
 export { prepareChart } from './dependencies.ts';
+export { type ManifestDoc, parseManifestDocs, parseManifests } from './manifests.ts';
 export {
-  type KubeObject,
-  type ManifestDoc,
-  type ObjectRef,
-  parseManifestDocs,
-  parseManifests,
-  refOf,
-} from './manifests.ts';
+  archiveName,
+  CHART_EPOCH,
+  type PackagedChart,
+  type PackageInput,
+  type PushInput,
+  packageChart,
+  pushChart,
+  type SignOptions,
+  sha256File,
+} from './package.ts';
 export { HelmError, type RunOptions, type RunResult, runHelm } from './run.ts';

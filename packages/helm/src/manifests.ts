@@ -1,17 +1,5 @@
+import type { KubeObject } from '@kosmos/objects';
 import { parseAllDocuments } from 'yaml';
-
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    [k: string]: unknown;
-  };
-  [k: string]: unknown;
-}
 
 /** One document of a manifest stream, with the template helm's `# Source:` line names. */
 export interface ManifestDoc {
@@ -40,22 +28,3 @@ export function parseManifestDocs(text: string, origin = 'manifest'): ManifestDo
 export function parseManifests(text: string, origin = 'manifest'): KubeObject[] {
   return parseManifestDocs(text, origin).map((d) => d.object);
 }
-
-/** What identifies an object in a cluster. */
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace?: string;
-}
-
-/**
- * The reference of an object. `defaultNamespace` is used only when the object names no
- * namespace (as helm gives a release's objects the release namespace); the object's own
- * namespace always wins. Pass it only for namespaced kinds, or use `Cluster.withNamespace`
- * first, which knows from discovery which kinds are namespaced.
- */
-export const refOf = (o: KubeObject, defaultNamespace?: string): ObjectRef => {
-  const namespace = o.metadata.namespace || defaultNamespace;
-  return { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(namespace ? { namespace } : {}) };
-};

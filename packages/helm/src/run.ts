@@ -1,13 +1,18 @@
-import { execFile } from 'node:child_process';
-import { ensure } from '@kosmos/toolchain';
+import { UserError } from '@kosmos/errors';
+import { ensure, exec } from '@kosmos/toolchain';
 
-export class HelmError extends Error {
+/**
+ * helm failed. Its message is helm's own first error line; the arguments are kept for callers
+ * but never printed (they can carry credentials). Exits 1 whatever helm's status (`helmExitCode`):
+ * a tool's exit status is not one of ours.
+ */
+export class HelmError extends UserError {
   override name = 'HelmError';
   constructor(
     message: string,
     readonly args: string[],
     readonly stderr: string,
-    readonly exitCode: number | null,
+    readonly helmExitCode: number | null,
     readonly stdout = '',
   ) {
     super(message);
@@ -17,8 +22,6 @@ export class HelmError extends Error {
 export interface RunOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
-  /** Larger charts render several MB; helm's output is buffered whole. */
-  maxBuffer?: number;
 }
 
 export interface RunResult {
@@ -32,25 +35,10 @@ export interface RunResult {
  */
 export async function runHelm(args: string[], opts: RunOptions = {}): Promise<RunResult> {
   const helm = await ensure('helm');
-  return new Promise((resolve, reject) => {
-    execFile(
-      helm,
-      args,
-      { cwd: opts.cwd, env: opts.env ?? process.env, maxBuffer: opts.maxBuffer ?? 256 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        if (!err) return resolve({ stdout, stderr });
-        const line =
-          stderr.split('\n').find((l) => l.startsWith('Error:')) ?? stderr.trim().split('\n')[0] ?? err.message;
-        reject(
-          new HelmError(
-            `helm ${args[0]}: ${line.replace(/^Error:\s*/, '')}`,
-            args,
-            stderr,
-            typeof err.code === 'number' ? err.code : null,
-            stdout,
-          ),
-        );
-      },
-    );
-  });
+  const r = await exec(helm, args, opts);
+  if (r.exitCode === 0) return { stdout: r.stdout, stderr: r.stderr };
+  const line =
+    r.stderr.split('\n').find((l) => l.startsWith('Error:')) ??
+    (r.stderr.trim().split('\n')[0] || (r.startError ? `cannot run ${helm}: ${r.startError}` : `exit ${r.exitCode}`));
+  throw new HelmError(`helm ${args[0]}: ${line.replace(/^Error:\s*/, '')}`, args, r.stderr, r.exitCode, r.stdout);
 }

@@ -1,17 +1,14 @@
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { defaultStateDir, type Environment, readState } from '@kosmos/environment';
+import { type Environment, resolveTargets, type Targets } from '@kosmos/environment';
+import { UserError } from '@kosmos/errors';
 import { KubeConfig } from '@kubernetes/client-node';
 import pLimit, { type LimitFunction } from 'p-limit';
 
 /** A cluster problem written for people: one line, no stack, exit 1. */
-export class KubeError extends Error {
+export class KubeError extends UserError {
   override name = 'KubeError';
-  readonly userFacing = true;
-  readonly exitCode = 1;
 }
 
 /**
@@ -31,10 +28,8 @@ export class KubeConnectionError extends KubeError {
  * that sends Secrets must redact these errors before they are printed (`diffEnvironment` does,
  * with its Redactor).
  */
-export class ApiError extends Error {
+export class ApiError extends UserError {
   override name = 'ApiError';
-  /** Printed as one line by the CLI, not as an unexpected error. */
-  readonly userFacing = true;
   constructor(
     /** `context "x" (https://...)`, from `KubeClient.target`. */
     readonly target: string,
@@ -135,18 +130,19 @@ export class KubeClient {
 
   /** A client for an environment's cluster: the local one of `pnpm run up`, or kubeconfig + context. */
   static async forEnvironment(env: Environment, o: ClientOptions = {}): Promise<KubeClient> {
-    if (env.cluster.local) {
-      const stateDir = o.stateDir ?? defaultStateDir();
-      const state = await readState(stateDir);
-      if (!state)
-        throw new KubeConnectionError(
-          `${env.name} uses the local cluster, which is not running (start it with \`pnpm run up\`)`,
-        );
-      return KubeClient.fromKubeconfig(state.kubeconfig, undefined, o);
-    }
-    const file = env.cluster.kubeconfig ?? defaultKubeconfig();
-    if (!existsSync(file)) throw new KubeError(`kubeconfig ${file} not found (context ${env.cluster.context})`);
-    return KubeClient.fromKubeconfig(file, env.cluster.context, o);
+    return KubeClient.forTargets(await resolveTargets(env, o.stateDir ? { stateDir: o.stateDir } : {}), o);
+  }
+
+  /** A client for where `resolveTargets` says an environment's cluster is. */
+  static async forTargets(t: Targets, o: ClientOptions = {}): Promise<KubeClient> {
+    const { kubeconfig, context } = t.cluster;
+    if (!kubeconfig)
+      throw new KubeConnectionError(
+        `${t.env} uses the local cluster, which is not running (start it with \`pnpm run up\`)`,
+      );
+    if (!existsSync(kubeconfig))
+      throw new KubeError(`kubeconfig ${kubeconfig} not found (context ${context ?? 'current'})`);
+    return KubeClient.fromKubeconfig(kubeconfig, context, o);
   }
 
   /** Where we talk to, for messages: `context "x" (https://...)`. */
@@ -239,10 +235,4 @@ export class KubeClient {
   close(): void {
     this.agent.destroy();
   }
-}
-
-/** $KUBECONFIG's first existing file, else ~/.kube/config. */
-export function defaultKubeconfig(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
-  return fromEnv.find((f) => existsSync(f)) ?? fromEnv[0] ?? join(homedir(), '.kube', 'config');
 }

@@ -1,5 +1,5 @@
-import type { Environment } from '@kosmos/environment';
-import { type KubeObject, type ObjectRef, refOf } from '@kosmos/helm';
+import { type Environment, resolveTargets, type Targets } from '@kosmos/environment';
+import type { KubeObject, ObjectRef } from '@kosmos/objects';
 import { ApiError, type ClientOptions, KubeClient } from './client.ts';
 import { type ApiResource, Discovery, resourcePath } from './discovery.ts';
 
@@ -26,6 +26,10 @@ export class Cluster {
 
   static async forEnvironment(env: Environment, o: ClientOptions = {}): Promise<Cluster> {
     return new Cluster(await KubeClient.forEnvironment(env, o));
+  }
+
+  static async forTargets(t: Targets, o: ClientOptions = {}): Promise<Cluster> {
+    return new Cluster(await KubeClient.forTargets(t, o));
   }
 
   static async fromKubeconfig(file: string, context?: string, o: ClientOptions = {}): Promise<Cluster> {
@@ -122,4 +126,30 @@ export class Cluster {
   }
 }
 
-export { type ObjectRef, refOf };
+export interface WithClusterOptions extends ClientOptions {
+  /** Where the cluster is (default: `resolveTargets(env)`), for callers that resolved it already. */
+  targets?: Targets;
+  /** How to connect (default `Cluster.forTargets`); unit tests pass their own. */
+  connect?: (t: Targets) => Promise<Cluster>;
+}
+
+/**
+ * The cluster lifecycle every verb uses: connect to the environment's cluster, ping it once (a
+ * cluster that is down fails here, as one KubeConnectionError line naming the context and
+ * server, before anything is rendered), run `fn`, and close the kept-alive sockets whatever
+ * happens, so the process can exit.
+ */
+export async function withCluster<T>(
+  env: Environment,
+  fn: (cluster: Cluster) => Promise<T>,
+  o: WithClusterOptions = {},
+): Promise<T> {
+  const targets = o.targets ?? (await resolveTargets(env, o.stateDir ? { stateDir: o.stateDir } : {}));
+  const cluster = await (o.connect ?? ((t) => Cluster.forTargets(t, o)))(targets);
+  try {
+    await cluster.client.ping();
+    return await fn(cluster);
+  } finally {
+    cluster.close();
+  }
+}

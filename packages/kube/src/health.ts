@@ -1,4 +1,4 @@
-import type { KubeObject } from '@kosmos/helm';
+import type { KubeObject } from '@kosmos/objects';
 
 /** Whether one workload is Ready, with a short reason when it is not. */
 export interface Health {

@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
-import { type KubeObject, parseManifests } from '@kosmos/helm';
+import { parseManifests } from '@kosmos/helm';
+import type { KubeObject } from '@kosmos/objects';
 import type { Cluster } from './cluster.ts';
 
 /**

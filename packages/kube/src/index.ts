@@ -1,7 +1,6 @@
 export {
   ApiError,
   type ClientOptions,
-  defaultKubeconfig,
   KubeClient,
   KubeConnectionError,
   KubeError,
@@ -12,8 +11,8 @@ export {
   type DryRunProblem,
   type DryRunResult,
   FIELD_MANAGER,
-  type ObjectRef,
-  refOf,
+  type WithClusterOptions,
+  withCluster,
 } from './cluster.ts';
 export { type ApiResource, Discovery, resourcePath } from './discovery.ts';
 export { type Health, workloadHealth } from './health.ts';

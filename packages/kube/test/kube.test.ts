@@ -2,9 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import type { Environment } from '@kosmos/environment';
+import { UserError } from '@kosmos/errors';
 import { describe, expect, it } from 'vitest';
 import { ApiError, KubeClient, KubeConnectionError, KubeError } from '../src/client.ts';
-import { refOf } from '../src/cluster.ts';
+import { type Cluster, withCluster } from '../src/cluster.ts';
 import { workloadHealth } from '../src/health.ts';
 import { decodeReleaseRecord } from '../src/helm-release.ts';
 
@@ -89,21 +91,70 @@ describe('KubeClient.fromKubeconfig', () => {
 describe('ApiError', () => {
   it('is user-facing and starts with the target and the request', () => {
     const e = new ApiError('context "a" (https://h)', 'GET /api/v1/x', 'boom', 500, 'InternalError');
-    expect(e.userFacing).toBe(true);
+    expect(e).toBeInstanceOf(UserError);
     expect(e.message).toBe('context "a" (https://h): GET /api/v1/x: boom');
     expect(e.serverMessage).toBe('boom');
   });
 });
 
-describe('refOf', () => {
-  const cm = (namespace?: string) => ({
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: 'c', ...(namespace ? { namespace } : {}) },
+describe('withCluster', () => {
+  const env = {
+    name: 'prod',
+    cluster: { local: false, context: 'prod' },
+    registry: { local: false, url: 'oci://r/charts' },
+  } as unknown as Environment;
+  const targets = { env: 'prod', cluster: { kubeconfig: '/k', context: 'prod' }, local: false };
+  const fake = (ping: () => Promise<string>) => {
+    const calls: string[] = [];
+    const cluster = {
+      client: {
+        ping: () => {
+          calls.push('ping');
+          return ping();
+        },
+      },
+      close: () => calls.push('close'),
+    } as unknown as Cluster;
+    const connect = async () => {
+      calls.push('connect');
+      return cluster;
+    };
+    return { calls, connect };
+  };
+
+  it('connects, pings once, runs and closes', async () => {
+    const f = fake(async () => 'v1.36.3');
+    expect(await withCluster(env, async () => 'done', { targets, connect: f.connect })).toBe('done');
+    expect(f.calls).toEqual(['connect', 'ping', 'close']);
   });
-  it('uses the default namespace only when the object names none', () => {
-    expect(refOf(cm())).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', name: 'c' });
-    expect(refOf(cm(), 'd')).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', name: 'c', namespace: 'd' });
-    expect(refOf(cm('own'), 'd')).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', name: 'c', namespace: 'own' });
+
+  it('closes when the ping or the work fails, and runs nothing after a failed ping', async () => {
+    const down = new KubeConnectionError('cannot reach cluster context "prod" (https://10.0.0.1:6443): ECONNREFUSED');
+    const f = fake(async () => {
+      throw down;
+    });
+    let ran = false;
+    await expect(
+      withCluster(
+        env,
+        async () => {
+          ran = true;
+        },
+        { targets, connect: f.connect },
+      ),
+    ).rejects.toBe(down);
+    expect(ran).toBe(false);
+    expect(f.calls).toEqual(['connect', 'ping', 'close']);
+    const g = fake(async () => 'v1.36.3');
+    await expect(
+      withCluster(
+        env,
+        async () => {
+          throw new Error('boom');
+        },
+        { targets, connect: g.connect },
+      ),
+    ).rejects.toThrow('boom');
+    expect(g.calls).toEqual(['connect', 'ping', 'close']);
   });
 });

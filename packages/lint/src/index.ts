@@ -1,3 +1,4 @@
+export { CHART_PACKAGE, checkChartPackages } from './chart-packages.ts';
 export { HELM_LINT, helmLintEnvironments, parseHelmLint } from './helm-lint.ts';
 export {
   asObj,
@@ -13,6 +14,7 @@ export {
   type LintReport,
   lintEnvironments,
   locationOf,
+  POLICY_RULES,
   type RenderedObject,
   SCHEMA_RULES,
   sortFindings,

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Environment, Release } from '@kosmos/environment';
-import { refOf } from '@kosmos/helm';
-import { byCodeUnit, type RenderedRelease, renderEnvironment } from '@kosmos/render';
+import { type Environment, type Release, resolveTargets } from '@kosmos/environment';
+import { byCodeUnit, refOf } from '@kosmos/objects';
+import { type RenderedRelease, renderEnvironment } from '@kosmos/render';
+import { CHART_PACKAGE, checkChartPackages } from './chart-packages.ts';
 import { HELM_LINT, helmLintEnvironments } from './helm-lint.ts';
 import { CLUSTER_SCOPED } from './k8s.ts';
 import { runPolicy } from './policy.ts';
@@ -26,7 +27,6 @@ export const SCHEMA_RULES: readonly RuleInfo[] = [
   },
 ];
 
-/** Every rule of every layer, for SARIF and --help. */
 /** A release helm cannot render at all: nothing else can be checked for it. */
 export const HELM_TEMPLATE: RuleInfo = {
   id: 'helm-template',
@@ -34,13 +34,18 @@ export const HELM_TEMPLATE: RuleInfo = {
   description: "The chart renders (`helm template`) with the environment's values.",
 };
 
+/** Every rule of every layer, for SARIF and --help. */
 export const ALL_RULES: readonly RuleInfo[] = [
   HELM_LINT,
   HELM_TEMPLATE,
   VALUES_SCHEMA,
   ...SCHEMA_RULES,
-  ...RULES.map((r) => ({ id: r.id, severity: r.severity, description: r.description })),
+  ...RULES.map((r) => ({ id: r.id, severity: r.severity, description: r.description, scope: r.scope })),
+  CHART_PACKAGE,
 ];
+
+/** The policy rules (layer 4): those with a scope, whatever layers come before them. */
+export const POLICY_RULES: readonly RuleInfo[] = ALL_RULES.filter((r) => r.scope !== undefined);
 
 export interface LintOptions {
   /** Do not render upstream charts (their repositories may be out of reach). */
@@ -48,8 +53,13 @@ export interface LintOptions {
   /** Skip layer 1 (helm lint), e.g. to time the other layers. */
   skipHelmLint?: boolean;
   concurrency?: number;
-  /** Registry of the local environment (`oci://127.0.0.1:PORT/charts`), for pins not in the tree. */
+  /**
+   * Registry for pins not in the tree, for every environment (default: each environment's own,
+   * from `resolveTargets`).
+   */
   registryUrl?: string;
+  /** State folder of `pnpm run up`, for environments on the local registry (default: the usual one). */
+  stateDir?: string;
   progress?: (line: string) => void;
 }
 
@@ -181,6 +191,7 @@ export async function lintEnvironments(
 
   // Layer 2 first: cheap, and a broken values file explains a failing render.
   for (const env of envs) findings.push(...checkValues(root, env));
+  findings.push(...checkChartPackages(root));
 
   const total = envs.reduce((n, e) => n + e.releases.filter((r) => r.chart.kind === 'repo').length, 0);
   let linted = 0;
@@ -197,11 +208,13 @@ export async function lintEnvironments(
     const t0 = performance.now();
     const schemasP = schemasFor(env.kubernetesVersion);
     log(`render ${env.name}: ${env.releases.length} releases`);
+    const registryUrl =
+      o.registryUrl ?? (await resolveTargets(env, o.stateDir ? { stateDir: o.stateDir } : {})).registry;
     const result = await renderEnvironment(env, {
       upstream: o.skipUpstream ? 'skip' : 'render',
       concurrency: o.concurrency ?? 2,
       onError: 'collect',
-      ...(o.registryUrl ? { registryUrl: o.registryUrl } : {}),
+      ...(registryUrl ? { registryUrl } : {}),
     });
     for (const s of result.skipped) skipped.push({ env: env.name, release: s.release.name, reason: s.reason });
     // A release that does not render is one finding; the others are still checked.

@@ -1,4 +1,4 @@
-import type { KubeObject, ObjectRef } from '@kosmos/helm';
+import type { KubeObject, ObjectRef } from '@kosmos/objects';
 
 export type { KubeObject, ObjectRef };
 
@@ -66,4 +66,6 @@ export interface RuleInfo {
   id: string;
   severity: Severity;
   description: string;
+  /** Set for policy rules only: what one looks at (an object, or an environment's objects together). */
+  scope?: 'object' | 'environment';
 }

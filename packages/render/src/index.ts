@@ -1,5 +1,4 @@
 export { apiVersionsFor, CRD_APIS } from './capabilities.ts';
-export { byCodeUnit, compareObjects, objectId } from './order.ts';
 export {
   type FailedRelease,
   manifestOf,

@@ -1,17 +1,10 @@
 import type { Environment, Release } from '@kosmos/environment';
 import { waves } from '@kosmos/environment';
-import {
-  type KubeObject,
-  type ManifestDoc,
-  parseManifestDocs,
-  prepareChart,
-  type TemplateInput,
-  templateText,
-} from '@kosmos/helm';
+import { type ManifestDoc, parseManifestDocs, prepareChart, type TemplateInput, templateText } from '@kosmos/helm';
+import { compareObjects, type KubeObject } from '@kosmos/objects';
 import pLimit from 'p-limit';
 import { stringify } from 'yaml';
 import { apiVersionsFor } from './capabilities.ts';
-import { compareObjects } from './order.ts';
 import { type ChartSource, chartSource, type SourcePreference } from './source.ts';
 
 export interface RenderedRelease {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Environment, Release } from '@kosmos/environment';
+import { UserError } from '@kosmos/errors';
 import { parse } from 'yaml';
 
 /** Where helm takes a release's chart from. */
@@ -10,9 +11,8 @@ export type ChartSource =
   | { kind: 'upstream'; repository: string; name: string; version: string };
 
 /** A render that cannot start for a reason the user can fix; printed as one line. */
-export class RenderError extends Error {
+export class RenderError extends UserError {
   override name = 'RenderError';
-  readonly userFacing = true;
 }
 
 export type SourcePreference = 'auto' | 'tree' | 'registry';
@@ -41,7 +41,7 @@ export function chartSource(
   }
   const base = o.registryUrl ?? (env.registry.local ? undefined : env.registry.url);
   if (!base)
-    throw new Error(
+    throw new RenderError(
       `${env.name}/${r.name}: no registry to fetch ${c.name} ${r.version} from (start it with \`pnpm run up\`)`,
     );
   return { kind: 'oci', ref: `${base.replace(/\/$/, '')}/${c.name}`, version: r.version };

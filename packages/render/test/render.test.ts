@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { loadEnvironment } from '@kosmos/environment';
-import type { KubeObject } from '@kosmos/helm';
+import { compareObjects, type KubeObject } from '@kosmos/objects';
 import { describe, expect, it } from 'vitest';
 import { apiVersionsFor } from '../src/capabilities.ts';
-import { compareObjects } from '../src/order.ts';
 import { renderEnvironment } from '../src/render.ts';
 import { chartSource } from '../src/source.ts';
 

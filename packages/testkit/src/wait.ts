@@ -1,6 +1,7 @@
+import { UserError } from '@kosmos/errors';
 import { type DaemonRecord, isOurs, logTail } from './daemon.ts';
 
-export class StartupError extends Error {
+export class StartupError extends UserError {
   override name = 'StartupError';
 }
 

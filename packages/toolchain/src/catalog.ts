@@ -4,7 +4,13 @@
  * here is the whole upgrade: the build recipes derive everything else from upstream's go.mod.
  */
 
+import { DELIVERY_COMPONENTS, DELIVERY_TOOL_NAMES, type DeliveryToolName } from './delivery.ts';
+import { cmpSemver, sameMinor } from './semver.ts';
+
+export { cmpSemver } from './semver.ts';
+
 export type ToolName =
+  | DeliveryToolName
   | 'helm'
   | 'etcd'
   | 'etcdctl'
@@ -19,6 +25,7 @@ export type ToolName =
   | 'amtool';
 
 export const TOOL_NAMES: readonly ToolName[] = [
+  ...DELIVERY_TOOL_NAMES,
   'helm',
   'etcd',
   'etcdctl',
@@ -78,6 +85,7 @@ const K8S = 'v1.36.3';
 const k8sMinor = 36;
 
 export const COMPONENTS: readonly Component[] = [
+  ...DELIVERY_COMPONENTS,
   {
     id: 'helm',
     version: 'v4.3.1',
@@ -210,24 +218,4 @@ export function componentOf(tool: ToolName): Component {
   const c = COMPONENTS.find((x) => x.binaries.includes(tool));
   if (!c) throw new Error(`unknown tool ${tool}`);
   return c;
-}
-
-function parts(v: string): number[] {
-  const m = /(\d+)\.(\d+)\.(\d+)/.exec(v);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
-}
-
-/** Compares the first x.y.z found in each string; pre-release suffixes are ignored. */
-export function cmpSemver(a: string, b: string): number {
-  const [pa, pb] = [parts(a), parts(b)];
-  for (let i = 0; i < 3; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-function sameMinor(a: string, b: string): boolean {
-  const [pa, pb] = [parts(a), parts(b)];
-  return pa[0] === pb[0] && pa[1] === pb[1];
 }

@@ -1,4 +1,5 @@
 /** A toolchain problem a user can act on; its message is printed as is, without a stack. */
-export class ToolchainError extends Error {
+import { UserError } from '@kosmos/errors';
+export class ToolchainError extends UserError {
   override name = 'ToolchainError';
 }

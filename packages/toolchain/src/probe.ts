@@ -4,10 +4,12 @@ import { access, realpath } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ToolName } from './catalog.ts';
+import { DELIVERY_VERSION_ARGS } from './delivery.ts';
 
 const run = promisify(execFile);
 
 const VERSION_ARGS: Record<ToolName, string[]> = {
+  ...DELIVERY_VERSION_ARGS,
   helm: ['version', '--template', '{{.Version}}'],
   etcd: ['--version'],
   etcdctl: ['version'],

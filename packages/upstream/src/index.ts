@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { UserError } from '@kosmos/errors';
 
 const run = promisify(execFile);
 
@@ -32,7 +33,7 @@ export const CRD_SOURCES: readonly CrdSource[] = [
   },
 ];
 
-export class CrdSourceError extends Error {
+export class CrdSourceError extends UserError {
   override name = 'CrdSourceError';
 }
 

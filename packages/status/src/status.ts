@@ -1,7 +1,15 @@
-import { defaultStateDir, type Environment, readState } from '@kosmos/environment';
-import { Cluster, type HelmRelease, helmRelease, KubeConnectionError, refOf, workloadHealth } from '@kosmos/kube';
+import { type DiffOptions, diffEnvironment, drifted } from '@kosmos/diff';
+import { type Environment, resolveTargets, type Targets } from '@kosmos/environment';
+import {
+  type Cluster,
+  type HelmRelease,
+  helmRelease,
+  KubeConnectionError,
+  withCluster,
+  workloadHealth,
+} from '@kosmos/kube';
+import { refOf } from '@kosmos/objects';
 import { treeVersion } from '@kosmos/render';
-import { type DiffOptions, diffEnvironment } from './plan.ts';
 
 /** One cell row of the status matrix: an environment's release as pinned and as deployed. */
 export interface ReleaseStatus {
@@ -94,35 +102,30 @@ export interface StatusOptions {
   concurrency?: number;
   /** State folder of `pnpm run up` (default: the usual one). */
   stateDir?: string;
-  /** How to connect (default `Cluster.forEnvironment`); tests pass their own. */
-  connect?: (env: Environment) => Promise<Cluster>;
+  /** Where the cluster and registry are (default: `resolveTargets(env)`). */
+  targets?: Targets;
+  /** How to connect (default `Cluster.forTargets`); tests pass their own. */
+  connect?: (t: Targets) => Promise<Cluster>;
 }
 
 /**
- * The status of one environment, never throwing: connects, pings once, then asks for the
- * status; a failure becomes rows saying `unreachable` or `error` (see `failedStatus`).
+ * The status of one environment, never throwing: `withCluster` connects, pings once and closes;
+ * a failure becomes rows saying `unreachable` or `error` (see `failedStatus`).
  */
 export async function statusForEnvironment(env: Environment, o: StatusOptions = {}): Promise<EnvironmentStatus> {
-  const stateDir = o.stateDir ?? defaultStateDir();
-  let cluster: Cluster;
   try {
-    cluster = await (o.connect ?? ((e) => Cluster.forEnvironment(e, { concurrency: o.concurrency ?? 8, stateDir })))(
+    const targets = o.targets ?? (await resolveTargets(env, o.stateDir ? { stateDir: o.stateDir } : {}));
+    return await withCluster(
       env,
+      (cluster) =>
+        environmentStatus(env, cluster, {
+          upstream: o.skipUpstream ? 'skip' : 'render',
+          ...(targets.registry ? { registryUrl: targets.registry } : {}),
+        }),
+      { targets, concurrency: o.concurrency ?? 8, ...(o.connect ? { connect: o.connect } : {}) },
     );
   } catch (e) {
     return failedStatus(env, e);
-  }
-  try {
-    await cluster.client.ping();
-    const local = env.registry.local ? await readState(stateDir) : undefined;
-    return await environmentStatus(env, cluster, {
-      upstream: o.skipUpstream ? 'skip' : 'render',
-      ...(local ? { registryUrl: `oci://${local.registry}/charts` } : {}),
-    });
-  } catch (e) {
-    return failedStatus(env, e);
-  } finally {
-    cluster.close();
   }
 }
 
@@ -144,7 +147,7 @@ export async function environmentStatus(
   const records = new Map<string, HelmRelease | undefined>();
   try {
     const d = await diffEnvironment(env, cluster, o);
-    drift = new Map(d.releases.map((r) => [r.release, r.summary.added + r.summary.changed + r.summary.deleted > 0]));
+    drift = new Map(d.releases.map((r) => [r.release, drifted(r.summary)]));
     for (const r of d.releases) records.set(r.release, r.liveRecord);
     for (const s of d.skipped) drift.delete(s.release);
   } catch (e) {

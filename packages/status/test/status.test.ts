@@ -1,7 +1,10 @@
-import type { Environment } from '@kosmos/environment';
+import { rmSync } from 'node:fs';
+import { type Environment, loadEnvironment } from '@kosmos/environment';
 import { ApiError, type Cluster, KubeConnectionError, KubeError } from '@kosmos/kube';
-import { describe, expect, it } from 'vitest';
-import { failedStatus, statusForEnvironment } from '../src/status.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The diff tests' fake cluster and fixture: status asks the cluster through diff.
+import { fakeCluster, fixtureRoot } from '../../diff/test/fake-cluster.ts';
+import { environmentStatus, failedStatus, statusForEnvironment } from '../src/status.ts';
 
 const env: Environment = {
   name: 'prod',
@@ -111,5 +114,24 @@ describe('statusForEnvironment', () => {
         },
       }),
     ).toMatchObject({ reachable: true, error: 'kubeconfig /nope not found (context prod)' });
+  });
+});
+
+describe('environmentStatus', () => {
+  let root: string;
+  beforeAll(() => {
+    root = fixtureRoot('pw42');
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('reads each Helm release record once (the one diff read) and leaves pinging to its caller', async () => {
+    const env = loadEnvironment(root, 'diff-fixture');
+    const calls: string[] = [];
+    const s = await environmentStatus(
+      env,
+      fakeCluster((o) => ({ ok: true, object: o }), calls),
+    );
+    expect(s.releases.map((r) => [r.release, r.health, r.drift])).toEqual([['app', 'not installed', true]]);
+    expect(calls).toEqual(['list v1 Secret ns owner=helm,name=app']);
   });
 });

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { COMPONENTS, componentOf, TOOL_NAMES } from '../src/catalog.ts';
+import { parseVersion } from '../src/probe.ts';
+
+describe('actionlint and crane in the catalog', () => {
+  it('pins the versions TOOLCHAIN.md verified, built with go install', () => {
+    expect(componentOf('actionlint')).toMatchObject({
+      version: 'v1.7.12',
+      recipe: { kind: 'go-install', packages: { actionlint: 'github.com/rhysd/actionlint/cmd/actionlint' } },
+    });
+    expect(componentOf('crane')).toMatchObject({
+      version: 'v0.22.1',
+      recipe: { kind: 'go-install', packages: { crane: 'github.com/google/go-containerregistry/cmd/crane' } },
+    });
+  });
+
+  it('are built by `pnpm run tools` like every other tool', () => {
+    expect(TOOL_NAMES).toEqual(expect.arrayContaining(['actionlint', 'crane']));
+    expect(new Set(COMPONENTS.map((c) => c.id)).size).toBe(COMPONENTS.length);
+  });
+
+  it('reads the versions they print and accepts no older actionlint than the pinned one', () => {
+    expect(parseVersion('v1.7.12\ninstalled by building from source\nbuilt with go1.26.8 compiler')).toBe('v1.7.12');
+    expect(parseVersion('v0.22.1\n')).toBe('v0.22.1');
+    expect(componentOf('actionlint').accepts('v1.7.7')).toBe(false);
+    expect(componentOf('actionlint').accepts('v1.7.12')).toBe(true);
+    expect(componentOf('crane').accepts('v0.22.1')).toBe(true);
+    expect(componentOf('crane').accepts('v0.19.0')).toBe(false);
+  });
+});
