@@ -169,18 +169,29 @@ describe('core-agents: per-agent objects', () => {
     for (const t of tsc) expect(t.labelSelector.matchLabels['app.kubernetes.io/component']).toBe('athena');
   });
 
-  it('Role: configmaps/secrets get,list,watch and pods get,list; secrets limited by resourceNames when given', async () => {
+  it('Role: configmaps get,list,watch and pods get,list; no Secrets unless named, then only those', async () => {
     const role = find(defaults, 'Role', 'zeus-orchestrator');
     expect(role.rules).toEqual([
       { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
     ]);
+    for (const env of envs) {
+      for (const r of ofKind(byEnv[env] ?? [], 'Role'))
+        for (const rule of r.rules as Json[])
+          if ((rule.resources as string[]).includes('secrets'))
+            expect(rule.resourceNames, `${env} ${r.metadata.name}`).toBeDefined();
+    }
     const objs = await render({
       set: { 'agents.zeus-orchestrator.rbac.secretResourceNames[0]': 'kosmos-db-credentials' },
     });
     const secrets = find(objs, 'Role', 'zeus-orchestrator').rules.find((r: Json) => r.resources.includes('secrets'));
-    expect(secrets.resourceNames).toEqual(['kosmos-db-credentials']);
+    expect(secrets).toEqual({
+      apiGroups: [''],
+      resources: ['secrets'],
+      resourceNames: ['kosmos-db-credentials'],
+      verbs: ['get', 'watch'],
+    });
+    expect(find(objs, 'Role', 'athena').rules.some((r: Json) => r.resources.includes('secrets'))).toBe(false);
     const binding = find(defaults, 'RoleBinding', 'zeus-orchestrator');
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'zeus-orchestrator', namespace: 'kosmos-core' }]);
     expect(binding.roleRef.name).toBe('zeus-orchestrator');
@@ -223,7 +234,21 @@ describe('core-agents: per-agent objects', () => {
     expect(ofKind(defaults, 'ServiceMonitor')).toEqual([]);
     const withApi = await render({ apiVersions: ['monitoring.coreos.com/v1/ServiceMonitor'] });
     const sm = find(withApi, 'ServiceMonitor', 'zeus-orchestrator');
-    expect(sm.spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s' }]);
+    expect(sm.spec.endpoints).toEqual([
+      {
+        port: 'http',
+        path: '/metrics',
+        interval: '30s',
+        // the `app` label the agents dashboard groups by
+        relabelings: [
+          {
+            action: 'replace',
+            sourceLabels: ['__meta_kubernetes_pod_label_app_kubernetes_io_component'],
+            targetLabel: 'app',
+          },
+        ],
+      },
+    ]);
     expect(sm.spec.selector.matchLabels).toEqual(
       find(withApi, 'Deployment', 'zeus-orchestrator').spec.selector.matchLabels,
     );
@@ -318,18 +343,18 @@ describe('core-agents: environments', () => {
     for (const p of ofKind(objs, 'PodDisruptionBudget')) expect(p.spec.maxUnavailable).toBe(1);
   });
 
-  it('production: HPA 3-10 for every agent not on a canary, PDBs, hard zone spread', () => {
+  it("production: the seeds' HPA floor of 2 (max 5, the capacity plan) for every agent not on a canary, PDBs, hard zone spread", () => {
     const objs = byEnv.production ?? [];
     const hpas = ofKind(objs, 'HorizontalPodAutoscaler');
     expect(hpas.map((h) => h.metadata.name).sort()).toEqual(['athena', 'chronos', 'hermes']);
-    for (const h of hpas) expect([h.spec.minReplicas, h.spec.maxReplicas]).toEqual([3, 10]);
+    for (const h of hpas) expect([h.spec.minReplicas, h.spec.maxReplicas]).toEqual([2, 5]);
     expect(ofKind(objs, 'PodDisruptionBudget')).toHaveLength(4);
     const tsc = find(objs, 'Deployment', 'athena').spec.template.spec.topologySpreadConstraints;
     expect(tsc[0]).toMatchObject({ topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' });
   });
 
   it.each(envs)(
-    '%s: 3 replicas of every agent plus one surge pod fit the kosmos-core quota (limits 8 CPU / 16Gi, requests 6 / 12Gi)',
+    '%s: 3 replicas of every agent plus one surge pod fit the kosmos-core quota (limits 14 CPU / 24Gi, requests 6 / 12Gi)',
     (env) => {
       let cpuLimit = 0;
       let memLimit = 0;
@@ -345,8 +370,8 @@ describe('core-agents: environments', () => {
         if (millicores(r.limits.cpu) > biggest.cpu)
           biggest = { cpu: millicores(r.limits.cpu), mem: mebibytes(r.limits.memory) };
       }
-      expect(cpuLimit + biggest.cpu).toBeLessThanOrEqual(8000);
-      expect(memLimit + biggest.mem).toBeLessThanOrEqual(16 * 1024);
+      expect(cpuLimit + biggest.cpu).toBeLessThanOrEqual(14000);
+      expect(memLimit + biggest.mem).toBeLessThanOrEqual(24 * 1024);
       expect(cpuReq).toBeLessThanOrEqual(6000);
       expect(memReq).toBeLessThanOrEqual(12 * 1024);
     },

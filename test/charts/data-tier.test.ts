@@ -22,8 +22,10 @@ import { allContainers, type Container, releaseViolations, workloadPods } from '
 const chart = chartDir('data-tier');
 const envValues = (env: (typeof envs)[number]) => valuesOf(env, 'data-tier');
 const renderRelease = renderer('data-tier', 'kosmos-db');
+// Backups go to object storage outside the cluster: the chart has no endpoint it could default to.
+const S3 = { 'backup.s3.endpoint': 'https://s3.example.com' };
 const render = (valuesFiles: string[] = [], set: Record<string, string | number | boolean> = {}) =>
-  renderRelease({ valuesFiles, set });
+  renderRelease({ valuesFiles, set: valuesFiles.length ? set : { ...S3, ...set } });
 const container = (sts: Json, name: string): Container => {
   const c = (sts.spec.template.spec.containers as Container[]).find((x) => x.name === name);
   if (!c) throw new Error(`no container ${name}`);
@@ -53,15 +55,16 @@ describe('data-tier: helm lint --strict', () => {
     expect(r.output).toContain('0 chart(s) failed');
     expect(r.ok, r.output).toBe(true);
   });
-  it('passes with the chart defaults', async () => {
-    const r = await lint({ chart, strict: true });
+  it('passes with the chart defaults and an S3 endpoint', async () => {
+    const r = await lint({ chart, strict: true, set: S3 });
     expect(r.ok, r.output).toBe(true);
   });
 });
 
 describe('data-tier: workloads', () => {
-  it('renders the four StatefulSets with headless and client Services, ServiceAccounts and PDBs', () => {
-    for (const c of ['postgresql', 'dragonfly', 'nats', 'minio']) {
+  it('renders the three StatefulSets with headless and client Services, ServiceAccounts and PDBs, and no MinIO', () => {
+    expect(defaults.filter((o) => /minio/i.test(JSON.stringify(o)))).toEqual([]);
+    for (const c of ['postgresql', 'dragonfly', 'nats']) {
       const sts = find(defaults, 'StatefulSet', `data-tier-${c}`);
       expect(sts.spec.serviceName).toBe(`data-tier-${c}-headless`);
       expect(find(defaults, 'Service', `data-tier-${c}-headless`).spec.clusterIP).toBe('None');
@@ -84,11 +87,11 @@ describe('data-tier: workloads', () => {
     }
     for (const o of defaults) {
       expect(o.metadata.labels?.['app.kubernetes.io/part-of'], `${o.kind}/${o.metadata.name}`).toBe('kosmos');
-      expect(o.metadata.labels?.['helm.sh/chart']).toBe('data-tier-0.1.0');
+      expect(o.metadata.labels?.['helm.sh/chart']).toBe('data-tier-0.2.0');
     }
   });
 
-  it('probes follow the seed table (TCP 5432 / 30s, TCP 6379 / 10s, NATS /healthz on 8222 / 10s) and MinIO health paths', () => {
+  it('probes follow the seed table (TCP 5432 / 30s, TCP 6379 / 10s, NATS /healthz on 8222 / 10s)', () => {
     const pg = container(find(defaults, 'StatefulSet', 'data-tier-postgresql'), 'postgresql');
     for (const probe of [pg.livenessProbe, pg.readinessProbe] as Json[]) {
       expect(probe.tcpSocket).toBeDefined();
@@ -106,16 +109,32 @@ describe('data-tier: workloads', () => {
 
     const nats = container(find(defaults, 'StatefulSet', 'data-tier-nats'), 'nats');
     for (const probe of [nats.livenessProbe, nats.readinessProbe, nats.startupProbe] as Json[]) {
-      expect(probe.httpGet.path).toBe('/healthz');
+      expect(probe.httpGet.path).toMatch(/^\/healthz/);
       expect(probePort(nats, probe)).toBe(8222);
     }
     expect((nats.livenessProbe as Json).initialDelaySeconds).toBe(10);
     expect((nats.readinessProbe as Json).initialDelaySeconds).toBe(10);
+  });
 
-    const minio = container(find(defaults, 'StatefulSet', 'data-tier-minio'), 'minio');
-    expect((minio.livenessProbe as Json).httpGet.path).toBe('/minio/health/live');
-    expect((minio.readinessProbe as Json).httpGet.path).toBe('/minio/health/ready');
-    expect(probePort(minio, minio.livenessProbe as Json)).toBe(9000);
+  it('Dragonfly metrics: a PodMonitor on the redis port when the API is served (not a ServiceMonitor: two Services match)', async () => {
+    expect(defaults.filter((o) => o.kind === 'PodMonitor')).toEqual([]);
+    const objs = await renderRelease({ set: S3, apiVersions: ['monitoring.coreos.com/v1/PodMonitor'] });
+    const pm = find(objs, 'PodMonitor', 'data-tier-dragonfly');
+    expect(pm.spec.podMetricsEndpoints).toEqual([{ port: 'redis', path: '/metrics', interval: '30s' }]);
+    expect(pm.spec.selector.matchLabels).toEqual(
+      find(objs, 'StatefulSet', 'data-tier-dragonfly').spec.selector.matchLabels,
+    );
+  });
+
+  it('NATS liveness does not fail when JetStream loses quorum: only the full check gates startup', () => {
+    for (const env of envs) {
+      const nats = container(find(byEnv[env] ?? [], 'StatefulSet', 'data-tier-nats'), 'nats');
+      // js-enabled-only: the server runs with JetStream enabled; a stream without quorum does not
+      // make every server restart (plain /healthz would).
+      expect((nats.livenessProbe as Json).httpGet.path, env).toBe('/healthz?js-enabled-only=true');
+      expect((nats.readinessProbe as Json).httpGet.path, env).toBe('/healthz?js-server-only=true');
+      expect((nats.startupProbe as Json).httpGet.path, env).toBe('/healthz');
+    }
   });
 
   it('a probe can be switched off', async () => {
@@ -128,7 +147,8 @@ describe('data-tier: workloads', () => {
     expect(images).toContain('docker.io/library/postgres:17.6-alpine');
     expect(images.some((i) => i.startsWith('docker.io/dragonflydb/dragonfly:v'))).toBe(true);
     expect(images.some((i) => /^docker\.io\/library\/nats:2\.\d+\.\d+-alpine$/.test(i))).toBe(true);
-    expect(images.some((i) => i.startsWith('quay.io/minio/minio:RELEASE.'))).toBe(true);
+    expect(images).toContain('docker.io/rclone/rclone:1.75.0');
+    expect(images.some((i) => /minio/.test(i))).toBe(false);
     for (const i of images) {
       expect(i).not.toMatch(/bitnami/i);
       expect(i).not.toMatch(/:latest$/);
@@ -150,7 +170,7 @@ describe('data-tier: storage', () => {
 
   it('every StatefulSet claims its data on local-path-retain', () => {
     for (const env of envs) {
-      for (const c of ['postgresql', 'dragonfly', 'nats', 'minio']) {
+      for (const c of ['postgresql', 'dragonfly', 'nats']) {
         const t = claim(byEnv[env] ?? [], c);
         expect(t.spec.storageClassName, `${env} ${c}`).toBe('local-path-retain');
         expect(t.spec.accessModes).toEqual(['ReadWriteOnce']);
@@ -158,14 +178,16 @@ describe('data-tier: storage', () => {
     }
   });
 
-  it('production claims postgres 50Gi and minio 100Gi (seeds/000)', () => {
+  it('production claims postgres 50Gi (seeds/000); object storage is external, no 100Gi MinIO claim', () => {
     const prod = byEnv.production ?? [];
     expect(claim(prod, 'postgresql').spec.resources.requests.storage).toBe('50Gi');
-    expect(claim(prod, 'minio').spec.resources.requests.storage).toBe('100Gi');
+    expect(claim(prod, 'dragonfly').spec.resources.requests.storage).toBe('4Gi');
+    expect(claim(prod, 'nats').spec.resources.requests.storage).toBe('4Gi');
+    expect(prod.filter((o) => o.kind === 'PersistentVolumeClaim')).toEqual([]);
   });
 
   it('staging and production StatefulSets differ only in fields an upgrade may change', () => {
-    for (const c of ['postgresql', 'dragonfly', 'nats', 'minio']) {
+    for (const c of ['postgresql', 'dragonfly', 'nats']) {
       const s = find(byEnv.staging ?? [], 'StatefulSet', `data-tier-${c}`).spec;
       const p = find(byEnv.production ?? [], 'StatefulSet', `data-tier-${c}`).spec;
       expect(p.volumeClaimTemplates, c).toEqual(s.volumeClaimTemplates);
@@ -176,7 +198,7 @@ describe('data-tier: storage', () => {
   });
 
   it('claim templates carry no version-dependent labels', () => {
-    for (const c of ['postgresql', 'minio']) {
+    for (const c of ['postgresql', 'nats']) {
       const labels = claim(defaults, c).metadata.labels as Record<string, string>;
       expect(labels['helm.sh/chart']).toBeUndefined();
       expect(labels['app.kubernetes.io/version']).toBeUndefined();
@@ -195,7 +217,7 @@ describe('data-tier: storage', () => {
 
   it('staging has no PDBs, production has one per component', () => {
     expect((byEnv.staging ?? []).filter((o) => o.kind === 'PodDisruptionBudget')).toHaveLength(0);
-    expect((byEnv.production ?? []).filter((o) => o.kind === 'PodDisruptionBudget')).toHaveLength(4);
+    expect((byEnv.production ?? []).filter((o) => o.kind === 'PodDisruptionBudget')).toHaveLength(3);
   });
 
   it('production limits fit the kosmos-db quota (limits 4 CPU / 12Gi), one backup job included', () => {
@@ -221,7 +243,6 @@ describe('data-tier: credentials', () => {
       postgresql: ['POSTGRES_USER', 'POSTGRES_PASSWORD'],
       dragonfly: ['DFLY_requirepass'],
       nats: ['NATS_USER', 'NATS_PASSWORD'],
-      minio: ['MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD'],
     };
     for (const [c, names] of Object.entries(want)) {
       const env = container(find(defaults, 'StatefulSet', `data-tier-${c}`), c).env ?? [];
@@ -263,7 +284,7 @@ describe('data-tier: db-isolation NetworkPolicy', () => {
       ),
     );
     expect(scrape).toBeDefined();
-    expect(((scrape?.ports ?? []) as Json[]).map((p) => p.port).sort()).toEqual([6379, 8222, 9000]);
+    expect(((scrape?.ports ?? []) as Json[]).map((p) => p.port).sort()).toEqual([6379, 8222]);
     const namespaces = ingress
       .flatMap((r) => (r.from as Json[]).map((f) => f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']))
       .filter(Boolean);
@@ -293,22 +314,78 @@ describe('data-tier: db-isolation NetworkPolicy', () => {
 
 describe('data-tier: PostgreSQL backup', () => {
   const cron = (objs: KubeObject[]) => find(objs, 'CronJob', 'data-tier-backup');
+  const podOf = (objs: KubeObject[]) => cron(objs).spec.jobTemplate.spec.template.spec;
 
-  it('runs daily and keeps 5 days in production (seeds/004), on a kept claim', () => {
+  it('production: daily, 5 days kept (seeds/004), pg_dumpall then an upload to S3 outside the cluster', () => {
     const c = cron(byEnv.production ?? []);
     expect(c.spec.schedule).toBe('0 2 * * *');
     const pod = c.spec.jobTemplate.spec.template;
     expect(pod.metadata.labels['db-access']).toBe('true');
-    const dump = (pod.spec.containers as Container[])[0] as Container;
-    expect(dump.env?.find((e) => e.name === 'RETENTION_DAYS')?.value).toBe('5');
-    expect(dump.env?.find((e) => e.name === 'PGPASSWORD')?.valueFrom?.secretKeyRef).toEqual({
+    const [dump] = pod.spec.initContainers as Container[];
+    const [upload] = pod.spec.containers as Container[];
+    expect(dump?.name).toBe('dump');
+    expect(dump?.args?.[0]).toContain('pg_dumpall');
+    expect(dump?.env?.find((e) => e.name === 'PGPASSWORD')?.valueFrom?.secretKeyRef).toEqual({
       name: 'kosmos-postgresql-credentials',
       key: 'password',
     });
-    const pvc = find(byEnv.production ?? [], 'PersistentVolumeClaim', 'data-tier-backup');
+    expect(upload?.name).toBe('upload');
+    const env = Object.fromEntries((upload?.env ?? []).map((e) => [e.name, e]));
+    expect(env.RETENTION_DAYS?.value).toBe('5');
+    expect(env.RCLONE_S3_ENDPOINT?.value).toBe('https://oss-eu-central-1.aliyuncs.com');
+    expect(env.S3_BUCKET?.value).toBe('kosmos-backups-production');
+    // credentials by reference only
+    expect(env.RCLONE_S3_ACCESS_KEY_ID?.valueFrom?.secretKeyRef).toEqual({
+      name: 'kosmos-backup-s3',
+      key: 'access-key-id',
+    });
+    expect(env.RCLONE_S3_SECRET_ACCESS_KEY?.valueFrom?.secretKeyRef).toEqual({
+      name: 'kosmos-backup-s3',
+      key: 'secret-access-key',
+    });
+    expect(env.RCLONE_S3_SECRET_ACCESS_KEY?.value).toBeUndefined();
+    // nothing stays on the node: a bounded scratch volume, no claim
+    const work = (pod.spec.volumes as Json[]).find((v) => v.name === 'work');
+    expect(work?.emptyDir).toEqual({ sizeLimit: '8Gi' });
+    expect((byEnv.production ?? []).filter((o) => o.kind === 'PersistentVolumeClaim')).toEqual([]);
+    // never on PostgreSQL's node, whose disk holds the 50Gi claim
+    expect(pod.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0]).toEqual({
+      topologyKey: 'kubernetes.io/hostname',
+      labelSelector: {
+        matchLabels: { 'app.kubernetes.io/name': 'data-tier', 'app.kubernetes.io/component': 'postgresql' },
+      },
+    });
+  });
+
+  it('the upload may leave the cluster over HTTPS only, not into the pod and service networks', () => {
+    const np = find(byEnv.production ?? [], 'NetworkPolicy', 'data-tier-backup');
+    expect(np.spec.podSelector.matchLabels['app.kubernetes.io/component']).toBe('backup');
+    expect(np.spec.policyTypes).toEqual(['Egress']);
+    expect(np.spec.egress).toEqual([
+      {
+        to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.42.0.0/16', '10.43.0.0/16'] } }],
+        ports: [{ protocol: 'TCP', port: 443 }],
+      },
+    ]);
+    expect((byEnv.dev ?? []).find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'data-tier-backup')).toBe(
+      undefined,
+    );
+  });
+
+  it('staging uploads too; only dev (no object storage) keeps dumps on a claim', () => {
+    expect((podOf(byEnv.staging ?? []).containers as Container[])[0]?.name).toBe('upload');
+    const dev = podOf(byEnv.dev ?? []);
+    expect(dev.initContainers).toBeUndefined();
+    expect((dev.containers as Container[]).map((c) => c.name)).toEqual(['dump']);
+    const pvc = find(byEnv.dev ?? [], 'PersistentVolumeClaim', 'data-tier-backup');
     expect(pvc.metadata.annotations['helm.sh/resource-policy']).toBe('keep');
-    expect(pvc.spec.storageClassName).toBe('local-path-retain');
-    expect(pvc.spec.resources.requests.storage).toBe('50Gi');
+  });
+
+  it('refuses target s3 without an endpoint or a credentials Secret name', async () => {
+    const noEndpoint = await renderRelease({ set: {} }).catch((e: unknown) => e);
+    expect((noEndpoint as HelmError).stderr).toMatch(/backup\.s3\.endpoint/);
+    const noSecret = await render([], { 'backup.s3.existingSecret': '' }).catch((e: unknown) => e);
+    expect((noSecret as HelmError).stderr).toMatch(/backup\.s3\.existingSecret/);
   });
 
   it('schedule and retention come from values', async () => {
@@ -320,12 +397,13 @@ describe('data-tier: PostgreSQL backup', () => {
     const c = cron(objs);
     expect(c.spec.schedule).toBe('30 3 * * 0');
     expect(c.spec.timeZone).toBe('Europe/Berlin');
-    const dump = (c.spec.jobTemplate.spec.template.spec.containers as Container[])[0] as Container;
-    expect(dump.env?.find((e) => e.name === 'RETENTION_DAYS')?.value).toBe('14');
+    const upload = (c.spec.jobTemplate.spec.template.spec.containers as Container[])[0] as Container;
+    expect(upload.env?.find((e) => e.name === 'RETENTION_DAYS')?.value).toBe('14');
   });
 
-  it('the dump script deletes dumps older than the retention and keeps the rest', () => {
-    const dump = (cron(defaults).spec.jobTemplate.spec.template.spec.containers as Container[])[0] as Container;
+  it('target pvc: the dump script deletes dumps older than the retention and keeps the rest', async () => {
+    const objs = await render([], { 'backup.target': 'pvc' });
+    const dump = (podOf(objs).containers as Container[])[0] as Container;
     expect(dump.command).toEqual(['/bin/sh', '-c']);
     const script = dump.args?.[0] ?? '';
     const dir = mkdtempSync(join(tmpdir(), 'pg-backup-'));
@@ -333,13 +411,9 @@ describe('data-tier: PostgreSQL backup', () => {
       const bin = join(dir, 'bin');
       const backups = join(dir, 'backups');
       execFileSync('mkdir', ['-p', bin, backups]);
-      // A stand-in pg_dump that writes the file it is asked for.
-      writeFileSync(
-        join(bin, 'pg_dump'),
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a JS template
-        '#!/bin/sh\nfor a in "$@"; do case "$a" in --file=*) echo dump > "${a#--file=}";; esac; done\n',
-      );
-      chmodSync(join(bin, 'pg_dump'), 0o755);
+      // A stand-in pg_dumpall that prints a complete (tiny) cluster dump.
+      writeFileSync(join(bin, 'pg_dumpall'), '#!/bin/sh\necho "-- PostgreSQL database cluster dump complete"\n');
+      chmodSync(join(bin, 'pg_dumpall'), 0o755);
       const day = 24 * 3600 * 1000;
       const old = (name: string, days: number) => {
         const f = join(backups, name);
@@ -347,47 +421,26 @@ describe('data-tier: PostgreSQL backup', () => {
         const t = new Date(Date.now() - days * day);
         utimesSync(f, t, t);
       };
-      old('kosmos-20260101T020000Z.dump', 9);
-      old('kosmos-20260105T020000Z.dump', 6);
-      old('kosmos-20260108T020000Z.dump', 4);
-      old('kosmos-20260111T020000Z.dump', 1);
-      old('other-20260101T020000Z.dump', 30); // another database's dump is not ours to delete
+      old('kosmos-postgresql-20260101T020000Z.sql.gz', 9);
+      old('kosmos-postgresql-20260105T020000Z.sql.gz', 6);
+      old('kosmos-postgresql-20260108T020000Z.sql.gz', 4);
+      old('kosmos-postgresql-20260111T020000Z.sql.gz', 1);
+      old('other-20260101T020000Z.sql.gz', 30); // not ours to delete
       execFileSync('/bin/sh', ['-c', script], {
-        env: { PATH: `${bin}:/usr/bin:/bin`, BACKUP_DIR: backups, PGDATABASE: 'kosmos', RETENTION_DAYS: '5' },
+        env: { PATH: `${bin}:/usr/bin:/bin`, WORK_DIR: backups, BACKUP_NAME: 'kosmos-postgresql', RETENTION_DAYS: '5' },
         stdio: 'pipe',
       });
       const left = readdirSync(backups).sort();
-      expect(left).not.toContain('kosmos-20260101T020000Z.dump');
-      expect(left).not.toContain('kosmos-20260105T020000Z.dump');
-      expect(left).toContain('kosmos-20260108T020000Z.dump');
-      expect(left).toContain('kosmos-20260111T020000Z.dump');
-      expect(left).toContain('other-20260101T020000Z.dump');
-      expect(left.filter((f) => /^kosmos-\d{8}T\d{6}Z\.dump$/.test(f))).toHaveLength(3);
+      expect(left).not.toContain('kosmos-postgresql-20260101T020000Z.sql.gz');
+      expect(left).not.toContain('kosmos-postgresql-20260105T020000Z.sql.gz');
+      expect(left).toContain('kosmos-postgresql-20260108T020000Z.sql.gz');
+      expect(left).toContain('kosmos-postgresql-20260111T020000Z.sql.gz');
+      expect(left).toContain('other-20260101T020000Z.sql.gz');
+      expect(left.filter((f) => /^kosmos-postgresql-\d{8}T\d{6}Z\.sql\.gz$/.test(f))).toHaveLength(3);
       expect(left.some((f) => f.endsWith('.partial'))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-
-  it('to MinIO: dump, create the bucket, upload, then prune objects older than the retention', async () => {
-    const objs = await render([], { 'backup.target': 'minio', 'backup.retentionDays': 7 });
-    const spec = cron(objs).spec.jobTemplate.spec.template.spec;
-    expect((spec.initContainers as Container[]).map((c) => c.name)).toEqual(['pg-dump', 'create-bucket', 'upload']);
-    const prune = (spec.containers as Container[])[0] as Container;
-    expect(prune.args).toEqual([
-      '--config-dir',
-      '/tmp/.mc',
-      'rm',
-      '--recursive',
-      '--force',
-      '--older-than=7d',
-      'target/kosmos-backups/postgresql/',
-    ]);
-    expect(prune.env?.find((e) => e.name === 'MINIO_SECRET_KEY')?.valueFrom?.secretKeyRef).toEqual({
-      name: 'kosmos-minio-credentials',
-      key: 'root-password',
-    });
-    expect(objs.find((o) => o.kind === 'PersistentVolumeClaim')).toBeUndefined();
   });
 });
 
@@ -395,15 +448,14 @@ describe('data-tier: Pod Security restricted', () => {
   it.each(envs)('every pod template of %s passes the restricted checks with a read-only root filesystem', (env) => {
     expect(releaseViolations(byEnv[env] ?? [])).toEqual([]);
   });
-  it('with the MinIO backup target too', async () => {
-    expect(releaseViolations(await render([], { 'backup.target': 'minio' }))).toEqual([]);
+  it('with the pvc backup target too', async () => {
+    expect(releaseViolations(await render([], { 'backup.target': 'pvc' }))).toEqual([]);
   });
   it('runs each image as its own non-root user', () => {
     const uid = (c: string) => find(defaults, 'StatefulSet', `data-tier-${c}`).spec.template.spec.securityContext;
     expect(uid('postgresql')).toMatchObject({ runAsUser: 70, fsGroup: 70, runAsNonRoot: true });
     expect(uid('dragonfly')).toMatchObject({ runAsUser: 999, fsGroup: 999 });
     expect(uid('nats')).toMatchObject({ runAsUser: 1000, fsGroup: 1000 });
-    expect(uid('minio')).toMatchObject({ runAsUser: 1000, fsGroup: 1000 });
   });
   it('the checker catches a violation', async () => {
     const objs = await render([], { 'postgresql.containerSecurityContext.readOnlyRootFilesystem': false });

@@ -12,6 +12,9 @@ import type { LocalEnv } from '@kosmos/testkit/vitest';
 import { type Env, type Json, root } from './helpers.ts';
 
 export const PLATFORM_NAMESPACES = ['kosmos-core', 'kosmos-db', 'kosmos-observability', 'kosmos-ingress'] as const;
+/** Namespaces of the node-level agents (node-exporter, the log shipper): Pod Security privileged. */
+export const NODE_AGENT_NAMESPACES = ['kosmos-node-exporter', 'kosmos-logs'] as const;
+export const ALL_NAMESPACES = [...PLATFORM_NAMESPACES, ...NODE_AGENT_NAMESPACES] as const;
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'Rollout'] as const;
 export const RETAIN_CLASS = 'local-path-retain';
 
@@ -133,10 +136,18 @@ export async function podsOf(kc: Kube, o: Json): Promise<Json[]> {
   return sel ? kc.list('pods', o.metadata.namespace, sel) : [];
 }
 
-/** Why a Deployment/StatefulSet is not Ready yet, or undefined when it is. */
+/** Why a Deployment/StatefulSet/DaemonSet is not Ready yet, or undefined when it is. */
 export function notReady(o: Json): string | undefined {
-  const want = o.spec?.replicas ?? 1;
   const s = o.status ?? {};
+  if (o.kind === 'DaemonSet') {
+    const want = s.desiredNumberScheduled ?? 0;
+    if ((s.observedGeneration ?? 0) < o.metadata.generation)
+      return `observedGeneration ${s.observedGeneration} < ${o.metadata.generation}`;
+    if (want === 0 || (s.numberReady ?? 0) !== want || (s.updatedNumberScheduled ?? 0) !== want)
+      return `desired ${want}, ready ${s.numberReady ?? 0}, updated ${s.updatedNumberScheduled ?? 0}`;
+    return undefined;
+  }
+  const want = o.spec?.replicas ?? 1;
   if ((s.observedGeneration ?? 0) < o.metadata.generation)
     return `observedGeneration ${s.observedGeneration} < ${o.metadata.generation}`;
   const ready = s.readyReplicas ?? 0;
@@ -275,13 +286,13 @@ export async function uninstall(kc: Kube, releases: { name: string; namespace: s
 
 /**
  * Leaves the cluster as if the platform was never installed: releases uninstalled, retained
- * claims and the four namespaces deleted (waited for), their released volumes deleted.
+ * claims and the platform's namespaces deleted (waited for), their released volumes deleted.
  */
 export async function cleanPlatform(kc: Kube, timeoutMs = 180_000): Promise<void> {
   await uninstall(kc, allReleases());
   const existing = (await kc.list('namespaces'))
     .map((n) => n.metadata.name as string)
-    .filter((n) => (PLATFORM_NAMESPACES as readonly string[]).includes(n));
+    .filter((n) => (ALL_NAMESPACES as readonly string[]).includes(n));
   if (existing.length > 0) {
     await kc.k(['delete', 'namespace', ...existing, '--ignore-not-found', '--wait=false']);
     await until(

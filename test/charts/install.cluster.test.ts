@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chartsRepo } from '../../packages/release/test/fixture.ts';
 import { type Env, envs, type Json } from './helpers.ts';
 import {
+  ALL_NAMESPACES,
   type ClaimRecord,
   claims,
   cleanPlatform,
@@ -27,6 +28,7 @@ import {
   installRelease,
   kube,
   localOverrides,
+  NODE_AGENT_NAMESPACES,
   notReady,
   PLATFORM_NAMESPACES,
   podsOf,
@@ -105,10 +107,22 @@ describe.sequential('each environment installs into the local cluster', () => {
 
         const installed = await installAll(env);
 
-        // The namespaces enforce a Pod Security level (restricted, per the platform chart).
+        // The namespaces enforce a Pod Security level (restricted, per the platform chart); the
+        // node agents' namespaces privileged, holding nothing but their DaemonSet.
         for (const ns of PLATFORM_NAMESPACES) {
           const labels = (await kc.json(['get', 'namespace', ns])).metadata.labels ?? {};
           expect(labels['pod-security.kubernetes.io/enforce'], `${ns} enforce level`).toBe('restricted');
+        }
+        for (const ns of NODE_AGENT_NAMESPACES) {
+          const labels = (await kc.json(['get', 'namespace', ns])).metadata.labels ?? {};
+          expect(labels['pod-security.kubernetes.io/enforce'], `${ns} enforce level`).toBe('privileged');
+          const workloadsThere = (
+            await Promise.all(['deployments', 'statefulsets', 'daemonsets'].map((k) => kc.list(k, ns)))
+          )
+            .flat()
+            .map((o) => `${o.kind}/${o.metadata.name}`);
+          expect(workloadsThere, `${ns} holds one DaemonSet only`).toHaveLength(1);
+          expect(workloadsThere[0]).toMatch(/^DaemonSet\//);
         }
 
         // The API server warned about no pod template (the namespaces' PodSecurity `warn` level).
@@ -147,9 +161,12 @@ describe.sequential('each environment installs into the local cluster', () => {
           );
         }
 
-        // Deployments and StatefulSets become Ready on the simulated nodes.
+        // Deployments and StatefulSets become Ready on the simulated nodes, DaemonSets on every node.
         const apps = workloads.filter((w) => w.kind !== 'Rollout');
         await waitReady(kc, apps, READY_TIMEOUT);
+        const daemonSets = workloadsOf(installed, ['DaemonSet']);
+        expect(daemonSets.map((d) => d.namespace).sort()).toEqual([...NODE_AGENT_NAMESPACES].sort());
+        await waitReady(kc, daemonSets, READY_TIMEOUT);
 
         // Every pod was admitted: as many pods as replicas, none refused by PodSecurity.
         const podCounts: string[] = [];
@@ -178,7 +195,7 @@ describe.sequential('each environment installs into the local cluster', () => {
           );
         }
 
-        const refused = (await failedCreates(kc, PLATFORM_NAMESPACES)).filter((e) => /PodSecurity/.test(e));
+        const refused = (await failedCreates(kc, ALL_NAMESPACES)).filter((e) => /PodSecurity/.test(e));
         expect(refused, 'pods refused by Pod Security admission').toEqual([]);
 
         // Uninstall in reverse order: claims of local-path-retain stay (same objects, still bound).

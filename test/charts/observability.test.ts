@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { lint } from '@kosmos/helm';
 import type { KubeObject } from '@kosmos/objects';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,16 +15,16 @@ import {
   millicores,
   ofKind,
   renderer,
+  root,
   schemaError,
 } from './helpers.ts';
-import { type Container, releaseViolations, workloadPods } from './pod-security.ts';
+import { type Container, releaseViolations, restrictedViolations, workloadPods } from './pod-security.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed config files are untyped, read field by field
 const parseYaml = (s: string): any => parse(s);
 
 const chart = chartDir('observability');
 const render = renderer('observability', 'kosmos-observability');
-const PROMETHEUS_RULE_API = 'monitoring.coreos.com/v1/PrometheusRule';
 
 let defaults: KubeObject[];
 const byEnv: Record<string, KubeObject[]> = {};
@@ -57,7 +59,8 @@ describe('observability: helm lint --strict', () => {
 });
 
 describe('observability: components', () => {
-  const components = ['prometheus', 'kube-state-metrics', 'alertmanager', 'grafana', 'loki', 'jaeger', 'langfuse'];
+  // Workloads of this chart itself; Prometheus and Alertmanager are the operator's resources.
+  const components = ['kube-state-metrics', 'grafana', 'loki', 'jaeger', 'langfuse'];
 
   it('renders every component with a Service, a dedicated ServiceAccount, a PDB, resources and all three probes', () => {
     for (const c of components) {
@@ -73,163 +76,388 @@ describe('observability: components', () => {
       for (const p of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const)
         expect(main[p], `${c} ${p}`).toBeDefined();
     }
+    for (const c of ['prometheus', 'alertmanager']) {
+      find(defaults, 'ServiceAccount', `observability-${c}`);
+      find(defaults, 'Service', `observability-${c}`);
+      find(defaults, 'PodDisruptionBudget', `observability-${c}`);
+    }
   });
 
   it('every component can be switched off', async () => {
     const off = Object.fromEntries(
-      components.map((c) => [`${c === 'kube-state-metrics' ? 'kubeStateMetrics' : c}.enabled`, false]),
+      [...components, 'prometheus', 'alertmanager', 'nodeExporter', 'logShipper'].map((c) => [
+        `${c === 'kube-state-metrics' ? 'kubeStateMetrics' : c}.enabled`,
+        false,
+      ]),
     );
-    const objs = await render({ set: off });
-    expect(objs.filter((o) => ['Deployment', 'StatefulSet', 'ClusterRole', 'ConfigMap'].includes(o.kind))).toEqual([]);
+    const objs = await render({ set: { ...off, 'serviceMonitors.enabled': false } });
+    expect(
+      objs.filter((o) =>
+        [
+          'Deployment',
+          'StatefulSet',
+          'DaemonSet',
+          'ClusterRole',
+          'ConfigMap',
+          'Prometheus',
+          'Alertmanager',
+          'PrometheusRule',
+          'ServiceMonitor',
+        ].includes(o.kind),
+      ),
+    ).toEqual([]);
   });
 
-  it('only Prometheus and kube-state-metrics mount an API token', () => {
+  it('only Prometheus, kube-state-metrics and the log shipper mount an API token', () => {
     const withToken = workloadPods(defaults)
       .filter((p) => p.spec.automountServiceAccountToken !== false)
       .map((p) => p.owner)
       .sort();
-    expect(withToken).toEqual(['Deployment/observability-kube-state-metrics', 'StatefulSet/observability-prometheus']);
+    expect(withToken).toEqual(['DaemonSet/observability-log-shipper', 'Deployment/observability-kube-state-metrics']);
+    expect(find(defaults, 'Prometheus', 'observability-prometheus').spec.automountServiceAccountToken).toBe(true);
+    expect(find(defaults, 'Alertmanager', 'observability-alertmanager').spec.automountServiceAccountToken).toBe(false);
   });
 
-  it('Prometheus ClusterRole is read-only and bound to its ServiceAccount', () => {
+  it('Prometheus ClusterRole is read-only, bound to its ServiceAccount, and has no nodes/proxy', () => {
     const role = find(defaults, 'ClusterRole', 'kosmos-observability-observability-prometheus');
     expect(role.metadata.namespace).toBeUndefined();
     const verbs = new Set((role.rules as Json[]).flatMap((r) => r.verbs as string[]));
     expect([...verbs].sort()).toEqual(['get', 'list', 'watch']);
     const resources = (role.rules as Json[]).flatMap((r) => (r.resources as string[] | undefined) ?? []);
-    for (const r of ['pods', 'nodes', 'endpoints']) expect(resources).toContain(r);
+    for (const r of ['pods', 'nodes', 'nodes/metrics', 'endpoints']) expect(resources).toContain(r);
+    // nodes/proxy lets a token run commands in any pod through the kubelet API.
+    expect(resources).not.toContain('nodes/proxy');
+    expect(resources.filter((r) => r.startsWith('nodes/'))).toEqual(['nodes/metrics']);
     const binding = find(defaults, 'ClusterRoleBinding', 'kosmos-observability-observability-prometheus');
     expect(binding.roleRef.name).toBe(role.metadata.name);
     expect(binding.subjects).toEqual([
       { kind: 'ServiceAccount', name: 'observability-prometheus', namespace: 'kosmos-observability' },
     ]);
+    expect(find(defaults, 'Prometheus', 'observability-prometheus').spec.serviceAccountName).toBe(
+      'observability-prometheus',
+    );
+  });
+
+  it('kube-state-metrics: the --resources flag and the ClusterRole name the same resources, and no Secrets', () => {
+    const args = mainContainer(defaults, 'kube-state-metrics').args ?? [];
+    const flag = args.find((a) => a.startsWith('--resources='));
+    expect(flag).toBeDefined();
+    const collectors = (flag as string).slice('--resources='.length).split(',').sort();
     const ksm = find(defaults, 'ClusterRole', 'kosmos-observability-observability-kube-state-metrics');
     expect(new Set((ksm.rules as Json[]).flatMap((r) => r.verbs as string[]))).toEqual(new Set(['list', 'watch']));
+    const granted = (ksm.rules as Json[]).flatMap((r) => r.resources as string[]).sort();
+    expect(granted).toEqual(collectors);
+    expect(granted).not.toContain('secrets');
+    // every granted resource sits in the API group kube-state-metrics lists it from
+    const group = (res: string) =>
+      (ksm.rules as Json[]).find((r) => (r.resources as string[]).includes(res))?.apiGroups;
+    expect(group('deployments')).toEqual(['apps']);
+    expect(group('cronjobs')).toEqual(['batch']);
+    expect(group('endpointslices')).toEqual(['discovery.k8s.io']);
+    expect(group('pods')).toEqual(['']);
+  });
+
+  it('kube-state-metrics: a collector list change moves the flag and the RBAC together; unknown ones fail', async () => {
+    const objs = await render({ set: { 'kubeStateMetrics.collectors': '{pods,nodes,secrets}' } });
+    const ksmRole = find(objs, 'ClusterRole', 'kosmos-observability-observability-kube-state-metrics');
+    expect((ksmRole.rules as Json[]).flatMap((r) => r.resources as string[]).sort()).toEqual([
+      'nodes',
+      'pods',
+      'secrets',
+    ]);
+    expect(mainContainer(objs, 'kube-state-metrics').args).toContain('--resources=pods,nodes,secrets');
+    expect(await schemaError(() => render({ set: { 'kubeStateMetrics.collectors': '{pods,gadgets}' } }))).toMatch(
+      /kubeStateMetrics\/collectors/,
+    );
   });
 
   it('uses upstream images at pinned tags', () => {
-    const images = workloadPods(defaults).flatMap((p) => p.spec.containers.map((c) => c.image ?? ''));
-    expect(images).toHaveLength(components.length);
+    const images = [
+      ...workloadPods(defaults).flatMap((p) => p.spec.containers.map((c) => c.image ?? '')),
+      find(defaults, 'Prometheus', 'observability-prometheus').spec.image,
+      find(defaults, 'Alertmanager', 'observability-alertmanager').spec.image,
+    ];
+    expect(images).toHaveLength(components.length + 4);
     for (const i of images) {
       expect(i).toMatch(/:[^:]*\d[^:]*$/);
-      expect(i).not.toMatch(/:latest$|bitnami/);
+      expect(i).not.toMatch(/:latest$|bitnami|promtail/);
     }
   });
+});
 
-  it('production limits fit the kosmos-observability quota (limits 2 CPU / 4Gi)', () => {
+/** Pods the operator will create for a Prometheus or Alertmanager resource: replicas x (main + config reloader). */
+function operatedLimits(o: Json): { cpu: number; mem: number } {
+  const reloader = (o.spec.containers as Json[]).find((c) => c.name === 'config-reloader')?.resources;
+  return {
+    cpu: o.spec.replicas * (millicores(o.spec.resources.limits.cpu) + millicores(reloader.limits.cpu)),
+    mem: o.spec.replicas * (mebibytes(o.spec.resources.limits.memory) + mebibytes(reloader.limits.memory)),
+  };
+}
+
+describe('observability: capacity', () => {
+  it('production limits, the operator and its surge pod fit the kosmos-observability quota (limits 3 CPU / 5Gi)', () => {
     let cpu = 0;
     let mem = 0;
     for (const o of byEnv.production ?? []) {
-      if (!['Deployment', 'StatefulSet'].includes(o.kind)) continue;
+      if (o.metadata.namespace !== 'kosmos-observability') continue;
       const w = o as Json;
-      for (const c of w.spec.template.spec.containers as Container[]) {
-        cpu += w.spec.replicas * millicores(c.resources?.limits?.cpu ?? 'NaN');
-        mem += w.spec.replicas * mebibytes(c.resources?.limits?.memory ?? 'NaN');
+      if (['Deployment', 'StatefulSet'].includes(o.kind)) {
+        for (const c of w.spec.template.spec.containers as Container[]) {
+          cpu += w.spec.replicas * millicores(c.resources?.limits?.cpu ?? 'NaN');
+          mem += w.spec.replicas * mebibytes(c.resources?.limits?.memory ?? 'NaN');
+        }
+        // With a limits quota there is no room for surge pods.
+        if (o.kind === 'Deployment') expect(w.spec.strategy.rollingUpdate.maxSurge, o.metadata.name).toBe(0);
       }
-      // With a limits quota there is no room for surge pods.
-      if (o.kind === 'Deployment') expect(w.spec.strategy.rollingUpdate.maxSurge, o.metadata.name).toBe(0);
+      if (['Prometheus', 'Alertmanager'].includes(o.kind)) {
+        const l = operatedLimits(w);
+        cpu += l.cpu;
+        mem += l.mem;
+      }
     }
-    expect(cpu).toBeLessThanOrEqual(2000);
-    expect(mem).toBeLessThanOrEqual(4096);
+    // environments/production/values/prometheus-operator.yaml: 200m/256Mi, plus one surge pod
+    const operator = parseYaml(
+      readFileSync(join(root, 'environments/production/values/prometheus-operator.yaml'), 'utf8'),
+    );
+    cpu += 2 * millicores(operator.prometheusOperator.resources.limits.cpu);
+    mem += 2 * mebibytes(operator.prometheusOperator.resources.limits.memory);
+    expect(cpu).toBeLessThanOrEqual(3000);
+    expect(mem).toBeLessThanOrEqual(5 * 1024);
+  });
+
+  it('config reloaders and every container stay inside the LimitRange (min 50m / 64Mi)', () => {
+    for (const env of envs) {
+      for (const kind of ['Prometheus', 'Alertmanager']) {
+        const o = ofKind(byEnv[env] ?? [], kind)[0] as Json;
+        for (const c of [...(o.spec.containers as Json[]), ...(o.spec.initContainers as Json[])]) {
+          if (!c.resources) continue;
+          expect(millicores(c.resources.requests.cpu), `${env} ${kind} ${c.name}`).toBeGreaterThanOrEqual(50);
+          expect(mebibytes(c.resources.requests.memory), `${env} ${kind} ${c.name}`).toBeGreaterThanOrEqual(64);
+        }
+        expect((o.spec.initContainers as Json[]).map((c) => c.name)).toEqual(['init-config-reloader']);
+        expect((o.spec.containers as Json[]).map((c) => c.name)).toContain('config-reloader');
+      }
+    }
+  });
+
+  it('claims: Prometheus 8Gi (retention size 6GB below it) and Loki 5Gi in staging and production', () => {
+    for (const env of ['staging', 'production'] as const) {
+      const p = find(byEnv[env] ?? [], 'Prometheus', 'observability-prometheus');
+      expect(p.spec.storage.volumeClaimTemplate.spec.resources.requests.storage).toBe('8Gi');
+      expect(p.spec.storage.volumeClaimTemplate.spec.storageClassName).toBe('local-path-retain');
+      expect(p.spec.retentionSize).toBe('6GB');
+      expect(workload(byEnv[env] ?? [], 'loki').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(
+        '5Gi',
+      );
+    }
   });
 });
 
-describe('observability: Prometheus', () => {
-  it('retention, scrape interval and storage come from values', () => {
-    const prod = byEnv.production ?? [];
-    const args = mainContainer(prod, 'prometheus').args ?? [];
-    expect(args).toContain('--storage.tsdb.retention.time=15d');
-    expect(args).toContain('--storage.tsdb.retention.size=18GB');
-    const claim = workload(prod, 'prometheus').spec.volumeClaimTemplates[0];
-    expect(claim.spec.storageClassName).toBe('local-path-retain');
-    expect(claim.spec.resources.requests.storage).toBe('20Gi');
-    expect(mainContainer(byEnv.dev ?? [], 'prometheus').args).toContain('--storage.tsdb.retention.time=2d');
+describe('observability: Prometheus through the operator', () => {
+  it('a Prometheus resource with retention, scrape interval and storage from values', () => {
+    const prod = find(byEnv.production ?? [], 'Prometheus', 'observability-prometheus');
+    expect(prod.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(prod.spec.retention).toBe('15d');
+    expect(prod.spec.scrapeInterval).toBe('30s');
+    expect(prod.spec.version).toBe('v3.5.0');
+    expect(prod.spec.enableAdminAPI).toBe(false);
+    expect(find(byEnv.dev ?? [], 'Prometheus', 'observability-prometheus').spec.retention).toBe('2d');
+    // no static configuration any more
+    expect(ofKind(defaults, 'ConfigMap').map((c) => c.metadata.name)).not.toContain('observability-prometheus');
+    expect(ofKind(defaults, 'StatefulSet').map((c) => c.metadata.name)).toEqual(['observability-loki']);
   });
 
-  it('probes /-/healthy and /-/ready on 9090', () => {
-    const c = mainContainer(defaults, 'prometheus');
-    expect((c.livenessProbe as Json).httpGet.path).toBe('/-/healthy');
-    expect((c.readinessProbe as Json).httpGet.path).toBe('/-/ready');
-    expect(c.ports?.find((p) => p.name === (c.readinessProbe as Json).httpGet.port)?.containerPort).toBe(9090);
-  });
-
-  it('scrapes Kubernetes, kube-state-metrics, the agents and the data tier, and sends alerts to Alertmanager', () => {
-    const conf = parseYaml(find(defaults, 'ConfigMap', 'observability-prometheus').data['prometheus.yml']);
-    expect(conf.global.scrape_interval).toBe('30s');
-    const jobs = (conf.scrape_configs as Json[]).map((j) => j.job_name);
-    for (const j of [
-      'prometheus',
-      'kube-state-metrics',
-      'kubernetes-apiservers',
-      'kubernetes-nodes',
-      'kubernetes-cadvisor',
-      'kosmos-agents',
-      'kosmos-db-dragonfly',
-      'kosmos-db-minio',
-      'node-exporter',
-    ]) {
-      expect(jobs).toContain(j);
+  it('selects monitors and rules in every namespace labelled part-of kosmos, and the PrometheusRule matches', () => {
+    const p = find(defaults, 'Prometheus', 'observability-prometheus').spec;
+    for (const f of ['serviceMonitor', 'podMonitor', 'rule']) {
+      expect(p[`${f}Selector`], f).toEqual({});
+      expect(p[`${f}NamespaceSelector`], f).toEqual({ matchLabels: { 'app.kubernetes.io/part-of': 'kosmos' } });
     }
-    const agents = (conf.scrape_configs as Json[]).find((j) => j.job_name === 'kosmos-agents') as Json;
-    expect(agents.kubernetes_sd_configs[0].namespaces.names).toEqual(['kosmos-core']);
-    expect(agents.relabel_configs[0].regex).toBe('kosmos;8000');
-    expect(conf.alerting.alertmanagers[0].static_configs[0].targets).toEqual([
-      'observability-alertmanager.kosmos-observability.svc:9093',
+    const rule = find(defaults, 'PrometheusRule', 'observability-prometheus');
+    expect(rule.metadata.namespace).toBe('kosmos-observability');
+  });
+
+  it('sends alerts to every Alertmanager replica: endpoints of the Alertmanager Service, API v2', () => {
+    const p = find(byEnv.production ?? [], 'Prometheus', 'observability-prometheus').spec;
+    expect(p.alerting.alertmanagers).toEqual([
+      { namespace: 'kosmos-observability', name: 'observability-alertmanager', port: 'web', apiVersion: 'v2' },
     ]);
-    expect(conf.rule_files).toEqual(['/etc/prometheus/rules/*.yaml']);
+    const svc = find(byEnv.production ?? [], 'Service', 'observability-alertmanager');
+    expect(svc.spec.selector).toEqual({
+      'app.kubernetes.io/name': 'alertmanager',
+      alertmanager: 'observability-alertmanager',
+    });
+    expect(svc.spec.ports).toEqual([{ name: 'web', port: 9093, targetPort: 'web', protocol: 'TCP' }]);
+    expect(find(byEnv.production ?? [], 'Alertmanager', 'observability-alertmanager').spec.replicas).toBe(2);
+  });
+
+  it('the stable Prometheus Service: observability-prometheus:9090 on the operator pods', () => {
+    const svc = find(defaults, 'Service', 'observability-prometheus');
+    expect(svc.spec.selector).toEqual({
+      'app.kubernetes.io/name': 'prometheus',
+      prometheus: 'observability-prometheus',
+    });
+    expect(svc.spec.ports).toEqual([{ name: 'web', port: 9090, targetPort: 'web', protocol: 'TCP' }]);
+    const pdb = find(defaults, 'PodDisruptionBudget', 'observability-prometheus');
+    expect(pdb.spec.selector.matchLabels).toEqual(svc.spec.selector);
+  });
+
+  it('Alertmanager receivers come from an existing Secret, by reference only', async () => {
+    const am = find(defaults, 'Alertmanager', 'observability-alertmanager');
+    expect(am.spec.configSecret).toBe('kosmos-alertmanager-config');
+    expect(ofKind(defaults, 'Secret')).toHaveLength(0);
+    expect(ofKind(defaults, 'ConfigMap').map((c) => c.metadata.name)).not.toContain('observability-alertmanager');
+    expect(await schemaError(() => render({ set: { 'alertmanager.config.receivers': 'x' } }))).toMatch(
+      /additional properties 'config' not allowed/,
+    );
+  });
+
+  it('ServiceMonitors: the chart components, node-exporter, the log shipper, kubelets (no proxy) and the API server', () => {
+    const sms = Object.fromEntries(ofKind(defaults, 'ServiceMonitor').map((s) => [s.metadata.name, s]));
+    expect(Object.keys(sms).sort()).toEqual(
+      ['alertmanager', 'apiserver', 'kube-state-metrics', 'kubelet', 'log-shipper', 'node-exporter', 'prometheus'].map(
+        (n) => `observability-${n}`,
+      ),
+    );
+    const kubelet = sms['observability-kubelet'] as Json;
+    expect(kubelet.spec.namespaceSelector.matchNames).toEqual(['kube-system']);
+    expect(kubelet.spec.endpoints.map((e: Json) => e.path)).toEqual(['/metrics', '/metrics/cadvisor']);
+    for (const e of kubelet.spec.endpoints) {
+      expect(e.port).toBe('https-metrics');
+      expect(e.scheme).toBe('https');
+    }
+    expect((sms['observability-node-exporter'] as Json).spec.namespaceSelector.matchNames).toEqual([
+      'kosmos-node-exporter',
+    ]);
+    // job names the NodeDown rule matches
+    expect((sms['observability-node-exporter'] as Json).spec.jobLabel).toBe('app.kubernetes.io/component');
+    expect(kubelet.spec.jobLabel).toBe('k8s-app');
   });
 });
 
-describe('observability: alert rules (seeds/000 and seeds/003)', () => {
+describe('observability: node-exporter and the log shipper', () => {
+  it('each runs as a DaemonSet in its own namespace, with nothing else there', () => {
+    const inNs = (ns: string) => (byEnv.production ?? []).filter((o) => o.metadata.namespace === ns);
+    expect(
+      inNs('kosmos-node-exporter')
+        .map((o) => `${o.kind}/${o.metadata.name}`)
+        .sort(),
+    ).toEqual([
+      'DaemonSet/observability-node-exporter',
+      'Service/observability-node-exporter',
+      'ServiceAccount/observability-node-exporter',
+    ]);
+    expect(
+      inNs('kosmos-logs')
+        .map((o) => `${o.kind}/${o.metadata.name}`)
+        .sort(),
+    ).toEqual([
+      'ConfigMap/observability-log-shipper',
+      'DaemonSet/observability-log-shipper',
+      'Service/observability-log-shipper',
+      'ServiceAccount/observability-log-shipper',
+    ]);
+  });
+
+  it('node-exporter: host network, PID and read-only host paths, non-root, no capabilities', () => {
+    const ds = find(defaults, 'DaemonSet', 'observability-node-exporter').spec.template.spec;
+    expect(ds.hostNetwork).toBe(true);
+    expect(ds.hostPID).toBe(true);
+    expect(ds.securityContext.runAsNonRoot).toBe(true);
+    const c = ds.containers[0];
+    expect(c.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect((c.volumeMounts as Json[]).every((m) => m.readOnly === true)).toBe(true);
+    expect(c.image).toBe('quay.io/prometheus/node-exporter:v1.12.1');
+    expect(ds.tolerations).toEqual([{ operator: 'Exists' }]);
+  });
+
+  it('the log shipper is Fluent Bit (Promtail is end of life), pushing to the Loki Service', () => {
+    const ds = find(defaults, 'DaemonSet', 'observability-log-shipper').spec.template.spec;
+    expect(ds.containers[0].image).toMatch(/^cr\.fluentbit\.io\/fluent\/fluent-bit:\d/);
+    expect(ds.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
+    expect(ds.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
+    const conf = parseYaml(find(defaults, 'ConfigMap', 'observability-log-shipper').data['fluent-bit.yaml']);
+    const out = conf.pipeline.outputs[0];
+    expect(out.name).toBe('loki');
+    expect(out.host).toBe('observability-loki.kosmos-observability.svc');
+    expect(out.port).toBe(3100);
+    expect(conf.pipeline.inputs[0].path).toBe('/var/log/containers/*.log');
+    const logMount = (ds.containers[0].volumeMounts as Json[]).find((m) => m.mountPath === '/var/log');
+    expect(logMount?.readOnly).toBe(true);
+  });
+});
+
+describe('observability: alert rules', () => {
   let rules: Record<string, Rule>;
   beforeAll(() => {
-    const cm = find(defaults, 'ConfigMap', 'observability-prometheus-rules');
-    rules = rulesOf(parseYaml(cm.data['kosmos.yaml']).groups);
+    rules = rulesOf(find(defaults, 'PrometheusRule', 'observability-prometheus').spec.groups);
   });
 
-  it('failed pods: > 0 for 5m, critical', () => {
+  it('seeds/000: failed pods > 0 for 5m critical, replicas unavailable > 0 for 10m warning', () => {
     expect(rules.KubePodFailed?.expr).toMatch(/kube_pod_status_phase\{phase="Failed"\}\) > 0$/);
     expect(rules.KubePodFailed?.for).toBe('5m');
     expect(rules.KubePodFailed?.labels.severity).toBe('critical');
-  });
-  it('replicas unavailable: > 0 for 10m, warning', () => {
     expect(rules.KubeDeploymentReplicasUnavailable?.expr).toBe('kube_deployment_status_replicas_unavailable > 0');
     expect(rules.KubeDeploymentReplicasUnavailable?.for).toBe('10m');
     expect(rules.KubeDeploymentReplicasUnavailable?.labels.severity).toBe('warning');
   });
-  it('node memory < 1Gi, critical', () => {
+  it('seeds/000: node memory < 1Gi critical, filesystem < 10Gi and seeds/003 < 10% free', () => {
     expect(rules.NodeMemoryLow?.expr).toBe(`node_memory_MemAvailable_bytes < ${1024 ** 3}`);
     expect(rules.NodeMemoryLow?.labels.severity).toBe('critical');
-  });
-  it('filesystem < 10Gi and < 10% free, warning', () => {
     expect(rules.NodeFilesystemLow?.expr).toMatch(
       new RegExp(`node_filesystem_avail_bytes\\{[^}]*\\} < ${10 * 1024 ** 3}$`),
     );
-    expect(rules.NodeFilesystemLow?.labels.severity).toBe('warning');
     expect(rules.NodeFilesystemLowPercent?.expr).toMatch(
       /node_filesystem_avail_bytes\{[^}]*\} \/ node_filesystem_size_bytes\{[^}]*\} \* 100 < 10$/,
     );
   });
-  it('restarts > 5 in 1h, warning', () => {
+  it('seeds/000 restarts > 5 in 1h; seeds/003 CPU and memory > 80% for 5m', () => {
     expect(rules.KubePodRestartLoop?.expr).toBe('increase(kube_pod_container_status_restarts_total[1h]) > 5');
-    expect(rules.KubePodRestartLoop?.labels.severity).toBe('warning');
-  });
-  it('CPU and memory > 80% for 5m', () => {
+    expect(rules.KubePodRestartLoop?.for).toBeUndefined();
     expect(rules.NodeHighCpu?.expr).toBe(
       '100 - (avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m])) * 100) > 80',
     );
-    expect(rules.NodeHighCpu?.for).toBe('5m');
-    expect(rules.NodeHighMemory?.expr).toBe(
-      '(1 - (node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)) * 100 > 80',
-    );
     expect(rules.NodeHighMemory?.for).toBe('5m');
   });
-  it('node down and certificate expiry', () => {
+  it('node down: not Ready, or node-exporter / kubelet targets down', () => {
     expect(rules.KubeNodeNotReady?.expr).toBe('kube_node_status_condition{condition="Ready",status="true"} == 0');
+    expect(rules.NodeDown?.expr).toBe('up{job=~"node-exporter|kubelet"} == 0');
     expect(rules.NodeDown?.labels.severity).toBe('critical');
+  });
+  it('a Watchdog that always fires', () => {
+    expect(rules.Watchdog?.expr).toBe('vector(1)');
+    expect(rules.Watchdog?.labels.severity).toBe('none');
+  });
+  it('certificate expiry from the metric Traefik exports for its ACME certificates', () => {
     expect(rules.CertificateExpiringSoon?.expr).toBe(
-      `(certmanager_certificate_expiration_timestamp_seconds - time()) < ${14 * 86400}`,
+      `min by (cn, sans, serial) (traefik_tls_certs_not_after) - time() < ${14 * 86400}`,
     );
+    expect(JSON.stringify(rules)).not.toContain('certmanager_');
+  });
+  it('Argo Rollouts: degraded rollouts, failed analyses, missing controller metrics', () => {
+    expect(rules.RolloutDegraded?.expr).toBe('rollout_info{phase="Degraded"} == 1');
+    expect(rules.RolloutAnalysisFailed?.expr).toBe('analysis_run_info{phase=~"Failed|Error"} == 1');
+    expect(rules.RolloutMetricsAbsent?.expr).toBe('absent(rollout_info)');
+  });
+  it('StatefulSets: missing ready replicas, stuck updates', () => {
+    expect(rules.KubeStatefulSetReplicasMismatch?.expr).toBe(
+      'kube_statefulset_status_replicas_ready != kube_statefulset_replicas',
+    );
+    expect(rules.KubeStatefulSetUpdateStuck?.expr).toContain('kube_statefulset_status_update_revision');
+  });
+  it('the backup CronJob of the data tier: failed job, no success for 26h, never succeeded', () => {
+    expect(rules.BackupJobFailed?.expr).toBe(
+      'kube_job_status_failed{namespace="kosmos-db",job_name=~"data-tier-backup-[0-9]+"} > 0',
+    );
+    expect(rules.BackupTooOld?.expr).toBe(
+      `time() - kube_cronjob_status_last_successful_time{namespace="kosmos-db",cronjob="data-tier-backup"} > ${26 * 3600}`,
+    );
+    expect(rules.BackupNeverSucceeded?.for).toBe('26h');
+    expect(rules.BackupTooOld?.labels.severity).toBe('critical');
   });
 
   it('thresholds and durations come from values', async () => {
@@ -239,27 +467,15 @@ describe('observability: alert rules (seeds/000 and seeds/003)', () => {
         'prometheus.alertRules.highCpu.for': '15m',
         'prometheus.alertRules.podRestarts.threshold': 3,
         'prometheus.alertRules.nodeDown.enabled': false,
+        'prometheus.alertRules.backup.maxAgeHours': 50,
       },
     });
-    const r = rulesOf(parseYaml(find(objs, 'ConfigMap', 'observability-prometheus-rules').data['kosmos.yaml']).groups);
+    const r = rulesOf(find(objs, 'PrometheusRule', 'observability-prometheus').spec.groups);
     expect(r.NodeHighCpu?.expr).toMatch(/ > 90$/);
     expect(r.NodeHighCpu?.for).toBe('15m');
     expect(r.KubePodRestartLoop?.expr).toMatch(/ > 3$/);
     expect(r.KubeNodeNotReady).toBeUndefined();
-  });
-
-  it('a PrometheusRule with the same groups appears when the API exists, or when asked for', async () => {
-    expect(ofKind(defaults, 'PrometheusRule')).toHaveLength(0);
-    const withApi = await render({ apiVersions: [PROMETHEUS_RULE_API] });
-    const pr = find(withApi, 'PrometheusRule', 'observability-prometheus');
-    expect(pr.apiVersion).toBe('monitoring.coreos.com/v1');
-    expect(pr.spec.groups).toEqual(
-      parseYaml(find(withApi, 'ConfigMap', 'observability-prometheus-rules').data['kosmos.yaml']).groups,
-    );
-    const asked = await render({ set: { 'prometheus.prometheusRule.enabled': true } });
-    expect(rulesOf(find(asked, 'PrometheusRule', 'observability-prometheus').spec.groups).KubePodFailed?.for).toBe(
-      '5m',
-    );
+    expect(r.BackupTooOld?.expr).toMatch(new RegExp(` > ${50 * 3600}$`));
   });
 });
 
@@ -325,14 +541,27 @@ describe('observability: Loki, Jaeger, Langfuse', () => {
   });
 });
 
-describe('observability: Pod Security restricted', () => {
-  it.each(envs)('every pod template of %s passes the restricted checks', (env) => {
+describe('observability: Pod Security', () => {
+  const inRelease = (objs: KubeObject[]) =>
+    objs.filter((o) => (o.metadata.namespace ?? 'kosmos-observability') === 'kosmos-observability');
+  it.each(envs)('every pod template of %s in kosmos-observability passes the restricted checks', (env) => {
     // Langfuse is the one image not known to run on a read-only root filesystem.
-    const violations = releaseViolations(byEnv[env] ?? []);
+    const violations = releaseViolations(inRelease(byEnv[env] ?? []));
     expect(violations).toEqual([
       'Deployment/observability-langfuse: container langfuse has a writable root filesystem',
     ]);
-    expect(releaseViolations(byEnv[env] ?? [], { readOnlyRootFilesystem: false })).toEqual([]);
+    expect(releaseViolations(inRelease(byEnv[env] ?? []), { readOnlyRootFilesystem: false })).toEqual([]);
+  });
+  it.each(envs)('%s: the Prometheus and Alertmanager pods the operator creates pass restricted', (env) => {
+    for (const kind of ['Prometheus', 'Alertmanager']) {
+      const o = ofKind(byEnv[env] ?? [], kind)[0] as Json;
+      const spec = {
+        securityContext: o.spec.securityContext,
+        containers: o.spec.containers,
+        initContainers: o.spec.initContainers,
+      };
+      expect(restrictedViolations(spec as never), kind).toEqual([]);
+    }
   });
   it('the checker catches a weakened pod', async () => {
     const objs = await render({ set: { 'grafana.containerSecurityContext.readOnlyRootFilesystem': false } });

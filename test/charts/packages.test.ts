@@ -24,6 +24,22 @@ describe('every chart is a workspace package that changesets can version', () =>
     expect(pkg.name).toMatch(/^@kosmos-charts\//);
   });
 
+  it.each(charts)('%s: the current version has a CHANGELOG entry and artifacthub.io/changes', (chart) => {
+    const meta = parse(readFileSync(join(root, 'charts', chart, 'Chart.yaml'), 'utf8')) as {
+      version: string;
+      annotations?: Record<string, string>;
+    };
+    const log = readFileSync(join(root, 'charts', chart, 'CHANGELOG.md'), 'utf8');
+    expect(log).toContain(`## ${meta.version}`);
+    const changes = parse(meta.annotations?.['artifacthub.io/changes'] ?? '[]') as {
+      kind: string;
+      description: string;
+    }[];
+    expect(changes.length).toBeGreaterThan(0);
+    for (const c of changes)
+      expect(['added', 'changed', 'deprecated', 'removed', 'fixed', 'security']).toContain(c.kind);
+  });
+
   it('found all seven charts', () => {
     expect(charts.sort()).toEqual([
       'common',

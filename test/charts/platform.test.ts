@@ -5,6 +5,8 @@ import { buildDeps, chartDir, envs, envValues, find, type Json, ofKind, renderer
 
 const render = renderer('platform', 'kube-system');
 const namespaces = ['kosmos-core', 'kosmos-db', 'kosmos-ingress', 'kosmos-observability'];
+/** Node-level agents (host paths, host network): Pod Security privileged, one agent each. */
+const privileged = ['kosmos-logs', 'kosmos-node-exporter'];
 
 let defaults: KubeObject[];
 const byEnv: Record<string, KubeObject[]> = {};
@@ -37,7 +39,7 @@ describe('platform: namespaces', () => {
       ofKind(defaults, 'Namespace')
         .map((n) => n.metadata.name)
         .sort(),
-    ).toEqual(namespaces);
+    ).toEqual([...namespaces, ...privileged].sort());
     const tiers: Record<string, string> = {
       'kosmos-core': 'application',
       'kosmos-db': 'data',
@@ -52,6 +54,23 @@ describe('platform: namespaces', () => {
       expect(l['pod-security.kubernetes.io/enforce']).toBe('restricted');
       expect(l['pod-security.kubernetes.io/audit']).toBe('restricted');
       expect(l['pod-security.kubernetes.io/warn']).toBe('restricted');
+    }
+  });
+
+  it('node-exporter and the log shipper get namespaces of their own at Pod Security privileged, with a small quota', () => {
+    for (const env of envs) {
+      for (const ns of privileged) {
+        const l = find(byEnv[env] ?? [], 'Namespace', ns).metadata.labels;
+        expect(l['pod-security.kubernetes.io/enforce'], `${env} ${ns}`).toBe('privileged');
+        expect(l['app.kubernetes.io/part-of']).toBe('kosmos');
+        expect(find(byEnv[env] ?? [], 'ResourceQuota', `${ns}-quota`, ns).spec.hard).toEqual({
+          'limits.cpu': '1',
+          'limits.memory': '512Mi',
+          pods: '4',
+        });
+        // still default-deny with DNS, like every platform namespace
+        policy(byEnv[env] ?? [], ns, 'default-deny');
+      }
     }
   });
 
@@ -90,27 +109,27 @@ describe('platform: namespaces', () => {
 });
 
 describe('platform: quotas and limits', () => {
-  it('kosmos-core quota: requests 6 CPU / 12Gi, limits 8 / 16Gi, 50 pods, 20 services, 10 PVCs', () => {
+  it('kosmos-core quota: requests 6 CPU / 12Gi (seeds), limits 14 / 24Gi (capacity plan), 50 pods, 20 services, 10 PVCs', () => {
     const q = find(defaults, 'ResourceQuota', 'kosmos-core-quota', 'kosmos-core');
     expect(q.spec.hard).toEqual({
       'requests.cpu': '6',
       'requests.memory': '12Gi',
-      'limits.cpu': '8',
-      'limits.memory': '16Gi',
+      'limits.cpu': '14',
+      'limits.memory': '24Gi',
       pods: '50',
       services: '20',
       persistentvolumeclaims: '10',
     });
   });
 
-  it('kosmos-db 4 CPU / 12Gi, observability 2 / 4Gi, ingress 1 / 2Gi', () => {
+  it('kosmos-db 4 CPU / 12Gi, observability 3 / 5Gi (operator and reloaders), ingress 1 / 2Gi', () => {
     expect(find(defaults, 'ResourceQuota', 'kosmos-db-quota', 'kosmos-db').spec.hard).toEqual({
       'limits.cpu': '4',
       'limits.memory': '12Gi',
     });
     expect(find(defaults, 'ResourceQuota', 'kosmos-observability-quota', 'kosmos-observability').spec.hard).toEqual({
-      'limits.cpu': '2',
-      'limits.memory': '4Gi',
+      'limits.cpu': '3',
+      'limits.memory': '5Gi',
     });
     expect(find(defaults, 'ResourceQuota', 'kosmos-ingress-quota', 'kosmos-ingress').spec.hard).toEqual({
       'limits.cpu': '1',
@@ -169,7 +188,7 @@ describe('platform: storage classes', () => {
 
 describe('platform: network policies', () => {
   it('every namespace is default-deny for ingress and egress, with DNS egress to kube-dns', () => {
-    for (const ns of namespaces) {
+    for (const ns of [...namespaces, ...privileged]) {
       const deny = policy(defaults, ns, 'default-deny');
       expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
       const dns = policy(defaults, ns, 'allow-dns-egress');
@@ -220,6 +239,62 @@ describe('platform: network policies', () => {
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kosmos-core' } } }],
       ports: [{ protocol: 'TCP', port: 8000 }],
     });
+  });
+
+  it('kosmos-observability is not open to every pod: own pods, then named clients by port', () => {
+    const obs = policies(defaults, 'kosmos-observability').filter((x) => x.spec.policyTypes.includes('Ingress'));
+    for (const p of obs) {
+      for (const rule of p.spec.ingress ?? []) {
+        // no rule admits everything: each has a from, and none of its peers is an empty namespace selector
+        expect(rule.from, p.metadata.name).toBeDefined();
+        for (const peer of rule.from as Json[]) {
+          expect(peer.namespaceSelector, p.metadata.name).not.toEqual({});
+          expect(peer.ipBlock, p.metadata.name).toBeUndefined();
+        }
+        // a rule from another namespace names its ports
+        if ((rule.from as Json[]).some((f) => f.namespaceSelector)) expect(rule.ports, p.metadata.name).toBeDefined();
+      }
+    }
+    expect(policy(defaults, 'kosmos-observability', 'allow-observability').spec.ingress).toEqual([
+      { from: [{ podSelector: {} }] },
+    ]);
+    // Prometheus: only the Argo Rollouts controller (canary analysis), on 9090
+    expect(policy(defaults, 'kosmos-observability', 'allow-rollouts-analysis').spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kosmos-core' } },
+              podSelector: { matchLabels: { 'app.kubernetes.io/name': 'argo-rollouts' } },
+            },
+          ],
+          ports: [{ protocol: 'TCP', port: 9090 }],
+        },
+      ],
+    });
+    // Alertmanager (9093) is reached by nothing outside the namespace
+    const ports = obs.flatMap((p) =>
+      ((p.spec.ingress ?? []) as Json[]).flatMap((r) => ((r.ports ?? []) as Json[]).map((x) => x.port as number)),
+    );
+    expect(ports).not.toContain(9093);
+    expect(ports.sort((a, b) => a - b)).toEqual([3000, 3100, 4317, 4318, 9090]);
+  });
+
+  it('the log shipper reaches Loki and the API server only; Prometheus reaches node-exporter on the nodes', () => {
+    const logs = policy(defaults, 'kosmos-logs', 'allow-log-shipper');
+    expect(logs.spec.egress[0]).toEqual({
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kosmos-observability' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/component': 'loki' } },
+        },
+      ],
+      ports: [{ protocol: 'TCP', port: 3100 }],
+    });
+    const egress = policy(defaults, 'kosmos-observability', 'allow-observability').spec.egress as Json[];
+    expect(egress[1]?.ports.map((p: Json) => p.port)).toEqual([443, 6443, 10250, 9100]);
   });
 
   it('rules are values: one can be removed, and policies can be switched off', async () => {
@@ -277,6 +352,6 @@ it('platform objects all carry the recommended labels', () => {
   for (const o of defaults as Json[]) {
     expect(o.metadata.labels['app.kubernetes.io/name'], `${o.kind}/${o.metadata.name}`).toBe('platform');
     expect(o.metadata.labels['app.kubernetes.io/part-of']).toBe('kosmos');
-    expect(o.metadata.labels['helm.sh/chart']).toBe('platform-0.1.0');
+    expect(o.metadata.labels['helm.sh/chart']).toBe('platform-0.2.0');
   }
 });

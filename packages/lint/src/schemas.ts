@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -122,7 +123,12 @@ async function loadCrds(): Promise<Bundle['crds']> {
 async function loadBundle(kubernetesVersion: string): Promise<Bundle> {
   const v = kubernetesVersion.replace(/^v?/, 'v');
   const crdOrigins = CRD_SOURCES.map((s) => `${s.module}@${s.version}`);
-  const file = join(cacheDir(), `schemas-${v}-${crdOrigins.join('+').replace(/[^a-zA-Z0-9.@+-]+/g, '_')}.json`);
+  // The files read count too: a source that lists more CRDs at the same version is another bundle.
+  const files = createHash('sha256').update(JSON.stringify(CRD_SOURCES)).digest('hex').slice(0, 12);
+  const file = join(
+    cacheDir(),
+    `schemas-${v}-${crdOrigins.join('+').replace(/[^a-zA-Z0-9.@+-]+/g, '_')}-${files}.json`,
+  );
   try {
     const b = JSON.parse(readFileSync(file, 'utf8')) as Bundle;
     if (b.format === CACHE_FORMAT) return b;

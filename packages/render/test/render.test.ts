@@ -74,13 +74,14 @@ describe('renderEnvironment', () => {
     expect(r.rendered.map((x) => x.release.name)).toEqual([
       'platform',
       'data-tier',
-      'observability',
       'core-agents',
+      'observability',
       'rollouts',
       'ingress',
     ]);
     expect(r.skipped.map((s) => s.release.name).sort()).toEqual([
       'argo-rollouts',
+      'prometheus-operator',
       'prometheus-operator-crds',
       'traefik',
     ]);

@@ -25,7 +25,10 @@ export type ToolName =
   | 'rollouts-controller'
   | 'traefik'
   | 'prometheus-operator'
-  | 'prometheus';
+  | 'prometheus'
+  // Checkers of what the observability chart renders.
+  | 'promtool'
+  | 'amtool';
 
 export const TOOL_NAMES: readonly ToolName[] = [
   ...DELIVERY_TOOL_NAMES,
@@ -43,6 +46,8 @@ export const TOOL_NAMES: readonly ToolName[] = [
   'traefik',
   'prometheus-operator',
   'prometheus',
+  'promtool',
+  'amtool',
 ];
 
 /** The controllers' binaries: only the tests that exercise our custom resources start them. */
@@ -284,6 +289,44 @@ export const COMPONENTS: readonly Component[] = [
     accepts: (v) => cmpSemver(v, '3.5.0') === 0,
     requirement: 'Prometheus 3.5.0 (Go module v0.305.0)',
     typicalBuildSeconds: 240,
+  },
+  {
+    // Checks the PrometheusRules the observability chart renders (`promtool check rules`).
+    id: 'prometheus',
+    version: 'v0.305.0',
+    binaries: ['promtool'],
+    recipe: {
+      kind: 'go-module',
+      // Prometheus tags its Go module v0.3xx.y for release v3.x.y; its go.mod replaces one
+      // dependency with an older published version, so `go install` refuses it.
+      root: 'github.com/prometheus/prometheus@v0.305.0',
+      replacesFrom: 'github.com/prometheus/prometheus@v0.305.0',
+      replaceVersion: 'v0.305.0',
+      copyPublishedReplaces: true,
+      get: ['github.com/prometheus/prometheus/cmd/promtool@v0.305.0'],
+      packages: { promtool: 'github.com/prometheus/prometheus/cmd/promtool' },
+      // Without it `promtool --version` prints an empty version.
+      ldflags: ['-X github.com/prometheus/common/version.Version=3.5.0'],
+    },
+    // Rule files in Prometheus 3 syntax (UTF-8 names, no holt_winters) need a v3 promtool.
+    accepts: (v) => cmpSemver(v, '3.0.0') >= 0,
+    requirement: 'promtool 3.0 or newer (Prometheus 3 rule syntax)',
+    typicalBuildSeconds: 200,
+  },
+  {
+    // Checks the Alertmanager configuration the observability chart documents (`amtool check-config`).
+    id: 'alertmanager',
+    version: 'v0.35.0',
+    binaries: ['amtool'],
+    recipe: {
+      kind: 'go-install',
+      packages: { amtool: 'github.com/prometheus/alertmanager/cmd/amtool' },
+      ldflags: ['-X github.com/prometheus/common/version.Version=0.35.0'],
+    },
+    // The operator v0.85 renders configurations for Alertmanager 0.28+.
+    accepts: (v) => cmpSemver(v, '0.28.0') >= 0,
+    requirement: 'amtool 0.28 or newer',
+    typicalBuildSeconds: 90,
   },
 ];
 

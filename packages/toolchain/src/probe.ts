@@ -24,6 +24,8 @@ const VERSION_ARGS: Record<ToolName, string[]> = {
   traefik: ['version'],
   'prometheus-operator': ['--version'],
   prometheus: ['--version'],
+  promtool: ['--version'],
+  amtool: ['--version'],
 };
 
 /** The first x.y.z in a tool's own version output, or undefined when it prints none. */
