@@ -8,6 +8,7 @@ export {
   findRelease,
   findRepoRoot,
   type Gates,
+  type LoadOptions,
   listEnvironments,
   loadAll,
   loadEnvironment,
@@ -15,6 +16,13 @@ export {
 } from './model.ts';
 export { dottedPath, EnvironmentError, formatProblem, type Problem } from './problems.ts';
 export { locate, parseSource, pointerToPath, type SourceFile } from './source.ts';
+export {
+  asStandIn,
+  STAND_IN_VARIABLE,
+  type StandIn,
+  standInNames,
+  standInStateDir,
+} from './stand-in.ts';
 export {
   type ClusterTarget,
   defaultKubeconfig,

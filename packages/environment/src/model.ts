@@ -5,6 +5,7 @@ import schema from './environment.schema.json' with { type: 'json' };
 import { checkGraph } from './graph.ts';
 import { dottedPath, EnvironmentError, type Problem } from './problems.ts';
 import { locate, parseSource, type SourceFile } from './source.ts';
+import { asStandIn, STAND_IN_VARIABLE, type StandIn, standInNames } from './stand-in.ts';
 import { compile, schemaProblems } from './validate.ts';
 
 /** A chart of this repository (charts/<name>) or an upstream chart from its repository. */
@@ -25,7 +26,8 @@ export interface Release {
   at: { file: string; line: number; col: number };
 }
 
-export type ClusterRef = { local: true } | { local: false; context: string; kubeconfig?: string };
+/** `stateDir`: where the local cluster's state is, when not the default one (a stand-in's). */
+export type ClusterRef = { local: true; stateDir?: string } | { local: false; context: string; kubeconfig?: string };
 
 export interface Gates {
   approval: boolean;
@@ -46,6 +48,8 @@ export interface Environment {
   promotesFrom?: string;
   gates: Gates;
   releases: Release[];
+  /** Set when a local cluster stands in for this environment's own (KOSMOS_LOCAL_CLUSTERS). */
+  standIn?: StandIn;
 }
 
 interface RawRelease {
@@ -129,11 +133,36 @@ function semanticProblems(raw: RawEnvironment, src: SourceFile, root: string, di
   return problems;
 }
 
+export interface LoadOptions {
+  /** Environments a local cluster stands in for (default: KOSMOS_LOCAL_CLUSTERS). */
+  standIns?: readonly string[];
+}
+
 /**
  * Reads, validates and types one environment. Every problem in the file is reported at once,
- * each with file:line:col; the result is trusted by every verb after this.
+ * each with file:line:col; the result is trusted by every verb after this. An environment named
+ * in KOSMOS_LOCAL_CLUSTERS comes back as its stand-in (see `asStandIn`).
  */
-export function loadEnvironment(root: string, name: string): Environment {
+export function loadEnvironment(root: string, name: string, o: LoadOptions = {}): Environment {
+  const standIns = o.standIns ?? standInNames();
+  const known = listEnvironments(root);
+  const unknown = standIns.filter((s) => !known.includes(s));
+  if (unknown.length) {
+    throw new EnvironmentError([
+      {
+        file: STAND_IN_VARIABLE,
+        line: 1,
+        col: 1,
+        path: '',
+        message: `unknown environment ${unknown.map((u) => `"${u}"`).join(', ')} (known: ${known.join(', ')})`,
+      },
+    ]);
+  }
+  const env = readEnvironment(root, name);
+  return standIns.includes(name) ? asStandIn(env) : env;
+}
+
+function readEnvironment(root: string, name: string): Environment {
   const dir = join(root, ENVIRONMENTS_DIR, name);
   const file = join(dir, 'environment.yaml');
   const shown = relative(process.cwd(), file) || file;
@@ -191,8 +220,8 @@ export function loadEnvironment(root: string, name: string): Environment {
 }
 
 /** Loads every environment and checks the promotion chain between them. */
-export function loadAll(root: string): Environment[] {
-  const envs = listEnvironments(root).map((n) => loadEnvironment(root, n));
+export function loadAll(root: string, o: LoadOptions = {}): Environment[] {
+  const envs = listEnvironments(root).map((n) => loadEnvironment(root, n, o));
   const names = new Set(envs.map((e) => e.name));
   const problems: Problem[] = [];
   for (const e of envs) {

@@ -138,7 +138,9 @@ export class KubeClient {
     const { kubeconfig, context } = t.cluster;
     if (!kubeconfig)
       throw new KubeConnectionError(
-        `${t.env} uses the local cluster, which is not running (start it with \`pnpm run up\`)`,
+        t.standIn
+          ? `${t.env}'s stand-in cluster is not running (start it with \`pnpm run up --env ${t.env}\`)`
+          : `${t.env} uses the local cluster, which is not running (start it with \`pnpm run up\`)`,
       );
     if (!existsSync(kubeconfig))
       throw new KubeError(`kubeconfig ${kubeconfig} not found (context ${context ?? 'current'})`);

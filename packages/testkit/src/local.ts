@@ -11,6 +11,11 @@ export interface UpOptions {
   stateDir: string;
   log?: (line: string) => void;
   timeoutMs?: number;
+  /**
+   * `host:port` of a registry that is already running (the local environment's): start only a
+   * cluster and record this registry. How stand-in clusters share the one local registry.
+   */
+  registry?: string;
 }
 
 export interface UpResult extends LocalState {
@@ -51,9 +56,11 @@ export async function up(o: UpOptions): Promise<UpResult> {
     await stopAll(prev.daemons);
   }
   const cluster = await startCluster({ dir: join(o.stateDir, 'cluster'), log, timeoutMs: o.timeoutMs });
-  let registry: Awaited<ReturnType<typeof startRegistry>>;
+  let registry: { host: string; daemon?: DaemonRecord };
   try {
-    registry = await startRegistry({ dir: o.stateDir, dataDir: join(o.stateDir, 'registry-data'), log });
+    registry = o.registry
+      ? { host: o.registry }
+      : await startRegistry({ dir: o.stateDir, dataDir: join(o.stateDir, 'registry-data'), log });
   } catch (e) {
     await stopAll(cluster.daemons);
     throw e;
@@ -65,7 +72,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
     kubeVersion: cluster.kubeVersion,
     kubectl: cluster.kubectl,
     registry: registry.host,
-    daemons: [...cluster.daemons, registry.daemon],
+    daemons: [...cluster.daemons, ...(registry.daemon ? [registry.daemon] : [])],
     startedAt: new Date().toISOString(),
   };
   await writeAtomic(stateFile(o.stateDir), `${JSON.stringify(state, null, 2)}\n`);

@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { defaultStateDir } from './local.ts';
+import type { ClusterRef, Environment } from './model.ts';
+
+/**
+ * The one switch that stands local clusters in for real ones: a comma-separated list of
+ * environment names (`KOSMOS_LOCAL_CLUSTERS=staging,production`). Nothing falls back to a stand-in
+ * on its own: an environment not named here talks to the cluster and registry its file names.
+ */
+export const STAND_IN_VARIABLE = 'KOSMOS_LOCAL_CLUSTERS';
+
+/** What an environment stands in for when a local cluster replaces its own. */
+export interface StandIn {
+  /** The cluster and registry environment.yaml names, which are NOT used. */
+  replaces: { cluster: ClusterRef; registry: string };
+  /** State of the stand-in cluster (`pnpm run up --env NAME`): `.kosmos/local/<env>`. */
+  stateDir: string;
+  /**
+   * Upstream releases left out: their charts come from https repositories, out of reach here, and
+   * the local clusters carry their CRDs already.
+   */
+  skipped: string[];
+}
+
+/** The environment names the variable lists (empty when unset). */
+export function standInNames(vars: NodeJS.ProcessEnv = process.env): string[] {
+  return (vars[STAND_IN_VARIABLE] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Where a stand-in cluster keeps its state: beside the local environment's, one folder per environment. */
+export const standInStateDir = (name: string, base = defaultStateDir()) => join(base, name);
+
+/**
+ * The environment with a local cluster standing in for its own: the cluster of
+ * `pnpm run up --env NAME`, the local registry for charts and (as a mirror, the way K3s'
+ * registries.yaml mirrors registries) for every image, upstream releases left out.
+ */
+export function asStandIn(env: Environment, base = defaultStateDir()): Environment {
+  if (env.cluster.local) return env;
+  const upstream = new Set(env.releases.filter((r) => r.chart.kind === 'upstream').map((r) => r.name));
+  const stateDir = standInStateDir(env.name, base);
+  return {
+    ...env,
+    cluster: { local: true, stateDir },
+    registry: { local: true },
+    releases: env.releases
+      .filter((r) => !upstream.has(r.name))
+      .map((r) => ({ ...r, needs: r.needs.filter((n) => !upstream.has(n)) })),
+    standIn: {
+      replaces: { cluster: env.cluster, registry: env.registry.local ? 'local' : env.registry.url },
+      stateDir,
+      skipped: [...upstream],
+    },
+  };
+}
+
+/**
+ * One line saying which cluster and registry a verb talks to for an environment, printed by
+ * every verb before it starts: `stand-in for staging: local cluster …, registry …`.
+ */
+export function describeTarget(env: Environment, local?: { server?: string; registry?: string }): string {
+  const registry = env.registry.local
+    ? local?.registry
+      ? `oci://${local.registry}/charts (local)`
+      : 'the local registry (not running)'
+    : env.registry.url;
+  if (env.standIn) {
+    const skipped = env.standIn.skipped.length
+      ? `; upstream releases skipped: ${env.standIn.skipped.join(', ')} (their CRDs are on the local cluster)`
+      : '';
+    return `stand-in for ${env.name} (${STAND_IN_VARIABLE}): local cluster ${env.standIn.stateDir}${local?.server ? ` (${local.server})` : ''}, registry ${registry}, images through the local registry as a mirror${skipped}`;
+  }
+  const cluster = env.cluster.local
+    ? `local cluster${local?.server ? ` ${local.server}` : ''}`
+    : `context ${env.cluster.context}${env.cluster.kubeconfig ? ` in ${env.cluster.kubeconfig}` : ''}`;
+  return `${env.name}: ${cluster}, registry ${registry}`;
+}

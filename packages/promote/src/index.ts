@@ -1,0 +1,30 @@
+export { EditError, editYaml, type ScalarEdit } from './edit.ts';
+export { formatPlan, planJson, refusals } from './format.ts';
+export { chartPins, DEFAULT_IMAGE_REGISTRY, imagePins, imageRef, isImageKey, type ReleaseFiles } from './pins.ts';
+export {
+  APPROVING,
+  assemblePromotionPlan,
+  canonicalJson,
+  chartRef,
+  editsByFile,
+  evaluateGates,
+  GATE_TITLES,
+  GATES,
+  imageLookupRef,
+  lookups,
+  mirrorFor,
+  pinChanges,
+  promoted,
+} from './plan.ts';
+export {
+  type Applied,
+  applyPromotion,
+  type Planned,
+  type PromoteConfig,
+  type PromoteRequest,
+  planPromotion,
+  sha256,
+} from './promote.ts';
+export { httpRegistry, type RegistryLookup } from './registry.ts';
+export type * from './types.ts';
+export { lockPath, PromotionRefused, REFUSED, writePromotion } from './write.ts';

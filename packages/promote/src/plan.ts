@@ -1,0 +1,333 @@
+import { createHash } from 'node:crypto';
+import type { ScalarEdit } from './edit.ts';
+import { imageRef } from './pins.ts';
+import type {
+  ChartPin,
+  GateResult,
+  ImageAnswer,
+  ImagePin,
+  PinChange,
+  PromotionInputs,
+  PromotionPlan,
+  TargetFacts,
+} from './types.ts';
+
+/** Gate ids in the order they are checked and printed. */
+export const GATES = ['promotes-from', 'registry', 'source-healthy', 'no-drift', 'lint', 'approval'] as const;
+
+export const GATE_TITLES: Record<(typeof GATES)[number], string> = {
+  'promotes-from': "the target's promotesFrom is the source",
+  registry: 'every pinned chart version and image is in its registry',
+  'source-healthy': 'the source runs exactly these pins, Ready',
+  'no-drift': 'the target matches its own files',
+  lint: 'lint passes for the target with the new pins',
+  approval: 'approved, where the target requires it',
+};
+
+/** Values that approve today (`--approve` gives `yes`); issue 14 will require the plan digest. */
+export const APPROVING = new Set(['1', 'true', 'yes']);
+
+/** A chart pin's registry reference, as the lookups and the answers name it. */
+export function chartRef(target: Pick<TargetFacts, 'registry'>, p: ChartPin): string {
+  return p.kind === 'upstream'
+    ? `${p.repository ?? ''}#${p.chart}@${p.version}`
+    : `${target.registry.replace(/\/$/, '')}/${p.chart}:${p.version}`;
+}
+
+/** An image pin's reference to resolve: the source's digest when it has one (what was tested), else its tag. */
+export const imageLookupRef = (p: ImagePin) => (p.digest ? `${imageRef(p)}@${p.digest}` : imageRef(p));
+
+/** The host an image is asked for at: its registry, or the mirror the target maps it to. */
+export function mirrorFor(target: Pick<TargetFacts, 'imageMirrors'>, registry: string): string {
+  return target.imageMirrors[registry] ?? target.imageMirrors['*'] ?? registry;
+}
+
+/** The releases a promotion moves: in both environments, not left out of a stand-in. */
+export function promoted(i: Pick<PromotionInputs, 'source' | 'target'>): {
+  releases: string[];
+  untouched: { release: string; reason: string }[];
+} {
+  const inSource = new Set(i.source.charts.map((c) => c.release));
+  const skipped = new Set(i.target.skipped);
+  const releases: string[] = [];
+  const untouched: { release: string; reason: string }[] = [];
+  for (const c of i.target.charts) {
+    if (skipped.has(c.release))
+      untouched.push({ release: c.release, reason: `upstream chart, not on stand-ins (${c.chart} ${c.version})` });
+    else if (!inSource.has(c.release))
+      untouched.push({ release: c.release, reason: `not a release of ${i.source.name}` });
+    else releases.push(c.release);
+  }
+  return { releases, untouched };
+}
+
+/** What the registry must be asked before a plan can be made. */
+export function lookups(i: Pick<PromotionInputs, 'source' | 'target'>): {
+  charts: { pin: ChartPin; ref: string }[];
+  images: { pin: ImagePin; ref: string; askAt: string }[];
+} {
+  const { releases } = promoted(i);
+  const wanted = new Set(releases);
+  return {
+    charts: i.source.charts.filter((c) => wanted.has(c.release)).map((pin) => ({ pin, ref: chartRef(i.target, pin) })),
+    images: i.source.images
+      .filter((p) => wanted.has(p.release))
+      .map((pin) => ({ pin, ref: imageLookupRef(pin), askAt: mirrorFor(i.target, pin.registry) })),
+  };
+}
+
+/** The pinned scalars that change, and the pins that have nowhere to go. */
+export function pinChanges(i: Pick<PromotionInputs, 'source' | 'target' | 'registry'>): {
+  changes: PinChange[];
+  problems: string[];
+} {
+  const { releases } = promoted(i);
+  const wanted = new Set(releases);
+  const changes: PinChange[] = [];
+  const problems: string[] = [];
+  for (const s of i.source.charts) {
+    if (!wanted.has(s.release)) continue;
+    const t = i.target.charts.find((c) => c.release === s.release);
+    if (!t || t.raw === s.version) continue;
+    changes.push({ kind: 'chart', release: s.release, what: `chart ${s.chart}`, from: t.raw, to: s.version, at: t.at });
+  }
+  const answers = new Map<string, ImageAnswer>(i.registry.images.map((a) => [a.ref, a]));
+  for (const s of i.source.images) {
+    if (!wanted.has(s.release)) continue;
+    const t = i.target.images.find((x) => x.release === s.release && x.key === s.key);
+    if (!t) {
+      const files = i.target.valuesFiles[s.release] ?? [];
+      problems.push(
+        files.length
+          ? `${files[files.length - 1]}: add ${s.key} (registry, repository, tag, digest) so that ${i.source.name}'s image pin ${imageRef(s)} has a place in ${i.target.name}`
+          : `${i.target.name}/${s.release} has no values file to pin ${s.key} (${imageRef(s)}) in`,
+      );
+      continue;
+    }
+    const digest = answers.get(imageLookupRef(s))?.digest ?? '';
+    const fields: [keyof ImagePin & string, string][] = [
+      ['registry', s.registry],
+      ['repository', s.repository],
+      ['tag', s.tag],
+    ];
+    // An unresolved digest is not written: the registry gate refuses instead.
+    if (digest) fields.push(['digest', digest]);
+    for (const [field, to] of fields) {
+      const from = t[field] as string;
+      if (from === to) continue;
+      changes.push({
+        kind: 'image',
+        release: s.release,
+        what: `image ${s.key}.${field}`,
+        from,
+        to,
+        at: { file: t.at.file, path: [...t.at.path, field] },
+      });
+    }
+  }
+  return { changes, problems };
+}
+
+/** The edits each file needs, by file. */
+export function editsByFile(changes: readonly PinChange[]): Map<string, ScalarEdit[]> {
+  const out = new Map<string, ScalarEdit[]>();
+  for (const c of changes) {
+    const list = out.get(c.at.file) ?? [];
+    list.push({ path: c.at.path, value: c.to });
+    out.set(c.at.file, list);
+  }
+  return out;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Each gate's result, from the inputs alone. */
+export function evaluateGates(i: PromotionInputs): GateResult[] {
+  const { releases } = promoted(i);
+  const gates: GateResult[] = [];
+  const { source, target } = i;
+
+  gates.push(
+    target.promotesFrom === source.name
+      ? { id: 'promotes-from', result: 'pass', reason: `${target.name} promotes from ${source.name}` }
+      : {
+          id: 'promotes-from',
+          result: 'refuse',
+          reason: target.promotesFrom
+            ? `${target.name} promotes from ${target.promotesFrom}, not ${source.name}`
+            : `nothing is promoted into ${target.name} (it has no promotesFrom)`,
+        },
+  );
+
+  const { charts: chartLookups, images: imageLookups } = lookups(i);
+  const missing: string[] = [];
+  for (const l of chartLookups) {
+    const a = i.registry.charts.find((c) => c.ref === l.ref);
+    if (!a) missing.push(`${l.ref}: not asked`);
+    else if (a.error) missing.push(`${l.ref}: ${a.error}`);
+    else if (!a.exists)
+      missing.push(
+        `${l.ref} not found${source.charts.find((c) => c.release === l.pin.release)?.raw === 'tree' ? ' (release it: pnpm release)' : ''}`,
+      );
+  }
+  for (const l of imageLookups) {
+    const a = i.registry.images.find((x) => x.ref === l.ref);
+    if (!a) missing.push(`image ${l.ref}: not asked`);
+    else if (a.error) missing.push(`image ${l.ref}: ${a.error}`);
+    else if (!a.digest) missing.push(`image ${l.ref} not found at ${a.askedAt}`);
+  }
+  gates.push(
+    missing.length
+      ? { id: 'registry', result: 'refuse', reason: missing.join('; ') }
+      : {
+          id: 'registry',
+          result: 'pass',
+          reason: `${plural(chartLookups.length, 'chart version')} and ${plural(imageLookups.length, 'image')} found, digests resolved`,
+        },
+  );
+
+  if (!target.gates.sourceHealthy) {
+    gates.push({ id: 'source-healthy', result: 'skip', reason: `not required by ${target.name}'s gates` });
+  } else if (!i.sourceLive) {
+    gates.push({ id: 'source-healthy', result: 'refuse', reason: `${source.name}'s cluster was not asked` });
+  } else if (i.sourceLive.error) {
+    gates.push({ id: 'source-healthy', result: 'refuse', reason: `${source.name}: ${i.sourceLive.error}` });
+  } else {
+    const bad: string[] = [];
+    for (const name of releases) {
+      const pin = source.charts.find((c) => c.release === name);
+      const live = i.sourceLive.releases.find((r) => r.release === name);
+      if (!pin) continue;
+      if (!live || live.deployed === null) bad.push(`${name} is not installed in ${source.name}`);
+      else if (live.deployed !== pin.version) bad.push(`${name} runs ${live.deployed}, pinned ${pin.version}`);
+      else if (live.helmStatus !== 'deployed') bad.push(`${name}'s helm release is ${live.helmStatus}`);
+      else if (live.health === 'not ready') bad.push(`${name} not ready: ${live.unready.join(', ')}`);
+    }
+    gates.push(
+      bad.length
+        ? { id: 'source-healthy', result: 'refuse', reason: `${source.name}: ${bad.join('; ')}` }
+        : {
+            id: 'source-healthy',
+            result: 'pass',
+            reason: `${source.name} runs the ${plural(releases.length, 'pinned release')}, Ready`,
+          },
+    );
+  }
+
+  if (!target.gates.noDrift) {
+    gates.push({ id: 'no-drift', result: 'skip', reason: `not required by ${target.name}'s gates` });
+  } else if (!i.targetDrift || i.targetDrift.error) {
+    gates.push({
+      id: 'no-drift',
+      result: 'refuse',
+      reason: `${target.name}'s drift is unknown: ${i.targetDrift?.error ?? 'not asked'}`,
+    });
+  } else if (i.targetDrift.drift) {
+    const what = i.targetDrift.releases
+      .filter((r) => r.added + r.changed + r.deleted > 0)
+      .map((r) => `${r.release} (${r.added} added, ${r.changed} changed, ${r.deleted} deleted)`)
+      .join(', ');
+    gates.push(
+      i.allowDrift
+        ? {
+            id: 'no-drift',
+            result: 'warn',
+            reason: `${target.name} has drifted from its files: ${what} (--allow-drift)`,
+          }
+        : {
+            id: 'no-drift',
+            result: 'refuse',
+            reason: `${target.name} has drifted from its files: ${what}; see pnpm diff --env ${target.name}, or pass --allow-drift`,
+          },
+    );
+  } else {
+    gates.push({ id: 'no-drift', result: 'pass', reason: `${target.name} matches its files` });
+  }
+
+  const registryRefused = gates.some((g) => g.id === 'registry' && g.result === 'refuse');
+  if (registryRefused) {
+    gates.push({ id: 'lint', result: 'skip', reason: 'not run: the registry gate refused (nothing to render)' });
+  } else if (!i.lint || i.lint.error) {
+    gates.push({ id: 'lint', result: 'refuse', reason: `lint did not run: ${i.lint?.error ?? 'not asked'}` });
+  } else if (i.lint.errors.length) {
+    const first = i.lint.errors
+      .slice(0, 3)
+      .map((e) => `${e.rule}: ${e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ` : ''}${e.message}`);
+    gates.push({
+      id: 'lint',
+      result: 'refuse',
+      reason: `${plural(i.lint.errors.length, 'error')} with the new pins: ${first.join('; ')}${i.lint.errors.length > 3 ? '; …' : ''}`,
+    });
+  } else {
+    gates.push({
+      id: 'lint',
+      result: 'pass',
+      reason: `no errors${i.lint.warnings ? ` (${plural(i.lint.warnings, 'warning')})` : ''}`,
+    });
+  }
+
+  if (!target.gates.approval) {
+    gates.push({ id: 'approval', result: 'skip', reason: `not required by ${target.name}'s gates` });
+  } else if (i.approval.value !== undefined && APPROVING.has(i.approval.value.toLowerCase())) {
+    gates.push({ id: 'approval', result: 'pass', reason: `approved (${i.approval.via ?? 'given'})` });
+  } else {
+    gates.push({
+      id: 'approval',
+      result: 'refuse',
+      reason:
+        i.approval.value !== undefined
+          ? `${i.approval.via ?? 'the approval'} is "${i.approval.value}", which does not approve (expected 1, true or yes)`
+          : `${target.name} requires approval: pass --approve or set KOSMOS_APPROVE=1`,
+    });
+  }
+  return gates;
+}
+
+/** JSON with object keys sorted, so equal content gives equal bytes whatever the insertion order. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/**
+ * The promotion plan, from data only: which pins change (old → new), where they are written,
+ * each gate's result, and the plan's digest. No I/O: everything the cluster, the registry and
+ * lint said is in `inputs`.
+ */
+export function assemblePromotionPlan(inputs: PromotionInputs): PromotionPlan {
+  const { changes, problems } = pinChanges(inputs);
+  const { untouched } = promoted(inputs);
+  const gates = evaluateGates(inputs);
+  // Every file of the target as read, not only those written: a change to any of them since
+  // (another promotion, a hand edit) makes this plan stale.
+  const files = inputs.target.files;
+  const digest = createHash('sha256')
+    .update(
+      canonicalJson({
+        source: inputs.source.name,
+        target: inputs.target.name,
+        changes,
+        files,
+        charts: inputs.registry.charts.map((c) => ({ ref: c.ref, digest: c.digest })),
+        images: inputs.registry.images.map((c) => ({ ref: c.ref, digest: c.digest })),
+      }),
+    )
+    .digest('hex');
+  return {
+    source: inputs.source.name,
+    target: inputs.target.name,
+    changes,
+    gates,
+    problems: [...inputs.source.problems, ...inputs.target.problems, ...problems],
+    untouched,
+    files,
+    refused: gates.some((g) => g.result === 'refuse'),
+    digest: `sha256:${digest}`,
+  };
+}
