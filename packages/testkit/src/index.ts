@@ -16,6 +16,7 @@ export {
 } from './controllers.ts';
 export { type DaemonRecord, isOurs, killNow, stopDaemon } from './daemon.ts';
 export { get, type TlsFiles } from './http.ts';
+export { pushTestImages, type TestImage } from './images.ts';
 export { KubectlError, kubectl } from './kubectl.ts';
 export { type DownResult, down, isHealthy, type UpOptions, type UpResult, up } from './local.ts';
 export { type HeldLock, platformLock } from './platform-lock.ts';

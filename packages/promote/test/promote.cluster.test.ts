@@ -1,0 +1,272 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { pushTestImages } from '@kosmos/testkit';
+import { localCluster } from '@kosmos/testkit/vitest';
+import { ensure, type ToolName } from '@kosmos/toolchain';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const repo = resolve(import.meta.dirname, '../../..');
+const fixtures = join(import.meta.dirname, 'fixtures');
+const cluster = localCluster();
+const rand = () => randomBytes(4).toString('hex');
+const ns = { dev: `pd-${rand()}`, staging: `ps-${rand()}`, production: `pp-${rand()}` };
+const roots: string[] = [];
+let crane: string;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(bin: string, args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  return new Promise((done) =>
+    execFile(bin, args, { cwd: o.cwd ?? repo, env: o.env ?? process.env, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
+async function must(bin: string, args: string[]): Promise<string> {
+  const r = await run(bin, args);
+  if (r.code !== 0) throw new Error(`${bin} ${args.slice(0, 3).join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** The CLI as CI runs it, on a fixture repository; no approval and no stand-ins from the caller's shell. */
+function promote(root: string, args: string[], vars: Record<string, string> = {}): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...vars };
+  delete env.KOSMOS_LOCAL_CLUSTERS;
+  if (!('KOSMOS_APPROVE' in vars)) delete env.KOSMOS_APPROVE;
+  return run('pnpm', ['--silent', 'promote', '--root', root, ...args], { env });
+}
+
+/** A fresh copy of the fixture repository, pointed at the test cluster, registry and namespaces. */
+function fixtureRoot(o: { namespaces?: Partial<typeof ns> } = {}): string {
+  const root = mkdtempSync(join(tmpdir(), 'kosmos-promote-'));
+  roots.push(root);
+  cpSync(fixtures, root, { recursive: true });
+  const names = { ...ns, ...o.namespaces };
+  for (const env of ['dev', 'staging', 'production'] as const) {
+    for (const f of ['environment.yaml', 'values/app.yaml']) {
+      const p = join(root, 'environments', env, f);
+      writeFileSync(
+        p,
+        readFileSync(p, 'utf8')
+          .replace('KUBECONFIG_PATH', cluster.kubeconfig)
+          .replaceAll('REGISTRY', cluster.registry)
+          .replace(`NS_${env}`, names[env]),
+      );
+    }
+  }
+  return root;
+}
+
+/** sha256 of every file under environments/ and charts/: "nothing written" means all equal. */
+function hashes(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[relative(root, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(join(root, 'environments'));
+  walk(join(root, 'charts'));
+  return out;
+}
+
+const helm = (args: string[]) => must(cluster.helm, [...args, '--kubeconfig', cluster.kubeconfig]);
+
+/** Packages the fixture chart at a version (optionally with other templates) and pushes it. */
+async function publish(version: string, change?: (dir: string) => void): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'kosmos-promo-chart-'));
+  try {
+    cpSync(join(fixtures, 'charts/promo-app'), join(dir, 'promo-app'), { recursive: true });
+    const chartFile = join(dir, 'promo-app/Chart.yaml');
+    writeFileSync(chartFile, readFileSync(chartFile, 'utf8').replace(/^version: .*$/m, `version: ${version}`));
+    change?.(join(dir, 'promo-app'));
+    await must(cluster.helm, ['package', join(dir, 'promo-app'), '--destination', dir]);
+    await must(cluster.helm, [
+      'push',
+      join(dir, `promo-app-${version}.tgz`),
+      `oci://${cluster.registry}/charts`,
+      '--plain-http',
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Installs an environment's release as its files say (the deploy library's job in real use). */
+async function install(root: string, env: 'dev' | 'staging' | 'production', namespace = ns[env]): Promise<void> {
+  const e = parse(readFileSync(join(root, 'environments', env, 'environment.yaml'), 'utf8')) as {
+    releases: { version: string }[];
+  };
+  const version = String(e.releases[0]?.version);
+  const chart =
+    version === 'tree'
+      ? [join(root, 'charts/promo-app')]
+      : [`oci://${cluster.registry}/charts/promo-app`, '--version', version, '--plain-http'];
+  await helm([
+    'upgrade',
+    '--install',
+    'app',
+    ...chart,
+    '--namespace',
+    namespace,
+    '--create-namespace',
+    '--values',
+    join(root, 'environments', env, 'values/app.yaml'),
+    '--server-side=true',
+    '--wait=watcher',
+    '--timeout',
+    '120s',
+  ]);
+}
+
+const gates = (r: Run) =>
+  Object.fromEntries([...r.stdout.matchAll(/^ {2}(pass|REFUSED|warning|skip) +([a-z-]+) /gm)].map((m) => [m[2], m[1]]));
+const refused = (r: Run) =>
+  Object.entries(gates(r))
+    .filter(([, v]) => v === 'REFUSED')
+    .map(([k]) => k);
+
+let base: string;
+beforeAll(async () => {
+  crane = await ensure('crane' as ToolName);
+  await pushTestImages({
+    registry: cluster.registry,
+    crane,
+    images: ['v1', 'v2'].map((tag) => ({ repository: 'kosmos-test/promo-app', tag })),
+  });
+  await publish('0.1.0');
+  await publish('0.2.0');
+  base = fixtureRoot();
+  await Promise.all([install(base, 'dev'), install(base, 'staging'), install(base, 'production')]);
+});
+
+afterAll(async () => {
+  for (const r of roots) rmSync(r, { recursive: true, force: true });
+  for (const n of Object.values(ns))
+    await run(cluster.kubectl, ['--kubeconfig', cluster.kubeconfig, 'delete', 'namespace', n, '--wait=false']);
+});
+
+describe('promote: each gate refuses on its own, and nothing is written', () => {
+  async function refusesOnly(gate: string, root: string, args: string[], vars: Record<string, string> = {}) {
+    const before = hashes(root);
+    const r = await promote(root, args, vars);
+    expect(r.stderr, r.stdout).toContain(`gate ${gate} (`);
+    expect(r.code, r.stderr).toBe(3);
+    expect(refused(r)).toEqual([gate]);
+    expect(r.stderr).toContain('nothing written');
+    expect(hashes(root)).toEqual(before);
+    return r;
+  }
+
+  it('promotes-from: dev cannot skip staging', async () => {
+    const r = await refusesOnly('promotes-from', fixtureRoot(), ['--from', 'dev', '--to', 'production', '--approve']);
+    expect(r.stderr).toContain('production promotes from staging, not dev');
+  });
+
+  it('registry: an image tag the registry does not have', async () => {
+    const root = fixtureRoot();
+    const f = join(root, 'environments/dev/values/app.yaml');
+    writeFileSync(f, readFileSync(f, 'utf8').replace('tag: v2', 'tag: v404'));
+    const r = await refusesOnly('registry', root, ['--from', 'dev', '--to', 'staging']);
+    expect(r.stderr).toContain(`image ${cluster.registry}/kosmos-test/promo-app:v404 not found`);
+    expect(gates(r).lint).toBe('skip');
+  });
+
+  it('source-healthy: dev does not run the tree version', async () => {
+    await publish('0.2.1');
+    const root = fixtureRoot();
+    const f = join(root, 'charts/promo-app/Chart.yaml');
+    writeFileSync(f, readFileSync(f, 'utf8').replace('version: 0.2.0', 'version: 0.2.1'));
+    const r = await refusesOnly('source-healthy', root, ['--from', 'dev', '--to', 'staging']);
+    expect(r.stderr).toContain('dev: app runs 0.2.0, pinned 0.2.1');
+  });
+
+  it('no-drift: staging differs from its own files; --allow-drift passes with a warning', async () => {
+    const root = fixtureRoot();
+    const f = join(root, 'environments/staging/values/app.yaml');
+    writeFileSync(f, readFileSync(f, 'utf8').replace('hello from staging', 'edited by hand'));
+    const r = await refusesOnly('no-drift', root, ['--from', 'dev', '--to', 'staging']);
+    expect(r.stderr).toContain('staging has drifted from its files: app (0 added, 1 changed, 0 deleted)');
+    const allowed = await promote(root, ['--from', 'dev', '--to', 'staging', '--allow-drift']);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stderr).toContain('warning: gate no-drift');
+  });
+
+  it('lint: the new pins break a rule in the target (a values key the new chart version no longer knows)', async () => {
+    // 0.1.0 as published accepted `legacy`; the tree's 0.2.0 schema does not.
+    await publish('0.1.0-legacy', (dir) => {
+      const s = join(dir, 'values.schema.json');
+      const schema = JSON.parse(readFileSync(s, 'utf8'));
+      schema.properties.legacy = { type: 'boolean' };
+      writeFileSync(s, JSON.stringify(schema));
+    });
+    const root = fixtureRoot({ namespaces: { staging: `psl-${rand()}` } });
+    const env = join(root, 'environments/staging/environment.yaml');
+    writeFileSync(env, readFileSync(env, 'utf8').replace('version: 0.1.0', 'version: 0.1.0-legacy'));
+    const values = join(root, 'environments/staging/values/app.yaml');
+    writeFileSync(values, `${readFileSync(values, 'utf8')}legacy: true\n`);
+    await install(root, 'staging', parse(readFileSync(env, 'utf8')).releases[0].namespace);
+    const r = await refusesOnly('lint', root, ['--from', 'dev', '--to', 'staging']);
+    expect(r.stderr).toMatch(/values-schema.*legacy/);
+  });
+
+  it('approval: production requires it; KOSMOS_APPROVE=0 does not approve', async () => {
+    const r = await refusesOnly('approval', fixtureRoot(), ['--from', 'staging', '--to', 'production']);
+    expect(r.stderr).toContain('production requires approval: pass --approve or set KOSMOS_APPROVE=1');
+    await refusesOnly('approval', fixtureRoot(), ['--from', 'staging', '--to', 'production'], { KOSMOS_APPROVE: '0' });
+  });
+});
+
+describe('promote: writing', () => {
+  it('dev -> staging rewrites only the pinned scalars, with the digests the registry has', async () => {
+    const root = fixtureRoot();
+    const files = ['environments/staging/environment.yaml', 'environments/staging/values/app.yaml'];
+    const before = files.map((f) => readFileSync(join(root, f), 'utf8'));
+    const r = await promote(root, ['--from', 'dev', '--to', 'staging']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/app +chart promo-app +0\.1\.0 +0\.2\.0/);
+    const digest = (await must(crane, ['digest', '--insecure', `${cluster.registry}/kosmos-test/promo-app:v2`])).trim();
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const after = files.map((f) => readFileSync(join(root, f), 'utf8'));
+    const changed = (a: string, b: string) => {
+      const x = a.split('\n');
+      const y = b.split('\n');
+      expect(y.length).toBe(x.length);
+      return x.flatMap((l, i) => (l === y[i] ? [] : [[l, y[i]]]));
+    };
+    expect(changed(before[0] as string, after[0] as string)).toEqual([
+      ['    version: 0.1.0 # the fixture chart', '    version: 0.2.0 # the fixture chart'],
+    ]);
+    expect(changed(before[1] as string, after[1] as string)).toEqual([
+      ['  tag: "v1"', '  tag: "v2"'],
+      ['  digest: ""', `  digest: "${digest}"`],
+    ]);
+    // The whole plan in JSON names the same digest.
+    const again = await promote(root, ['--from', 'dev', '--to', 'staging', '--json']);
+    expect(again.code, again.stderr).toBe(3); // staging's files now differ from its cluster: drift
+    expect(JSON.parse(again.stdout).gates.find((g: { id: string }) => g.id === 'no-drift').result).toBe('refuse');
+  });
+
+  it('two promotions at once: exactly one wins, the other changes nothing', async () => {
+    const root = fixtureRoot();
+    const [a, b] = await Promise.all([
+      promote(root, ['--from', 'dev', '--to', 'staging']),
+      promote(root, ['--from', 'dev', '--to', 'staging']),
+    ]);
+    expect([a.code, b.code].sort()).toEqual([0, 3]);
+    const loser = a.code === 3 ? a : b;
+    expect(loser.stderr).toMatch(/another promotion holds|changed since the plan was made/);
+    expect(readFileSync(join(root, 'environments/staging/environment.yaml'), 'utf8')).toContain('version: 0.2.0');
+    expect(readdirSync(join(root, 'environments/staging/values'))).toEqual(['app.yaml']);
+  });
+});
