@@ -212,7 +212,7 @@ export async function planPromotion(cfg: PromoteConfig, req: PromoteRequest): Pr
             (e) => ({ error: firstLine(e), drift: false, releases: [] }),
           );
         }
-        if (!registryOk) return { drift, diffError: 'not computed: a pinned chart version is not in the registry' };
+        if (!registryOk) return { drift, diffError: 'not computed: the registry gate refused' };
         log(`computing what the promotion would change in ${target.name}`);
         try {
           const diff = await diffEnvironment(wouldBe, cluster, { registryUrl: facts.registry });

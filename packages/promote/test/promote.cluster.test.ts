@@ -15,6 +15,8 @@ const cluster = localCluster();
 const rand = () => randomBytes(4).toString('hex');
 const ns = { dev: `pd-${rand()}`, staging: `ps-${rand()}`, production: `pp-${rand()}` };
 const roots: string[] = [];
+/** Namespaces of tests that need a target of their own, deleted at the end with the shared ones. */
+const extraNamespaces: string[] = [];
 let crane: string;
 
 interface Run {
@@ -50,6 +52,7 @@ function fixtureRoot(o: { namespaces?: Partial<typeof ns> } = {}): string {
   roots.push(root);
   cpSync(fixtures, root, { recursive: true });
   const names = { ...ns, ...o.namespaces };
+  extraNamespaces.push(...Object.values(o.namespaces ?? {}));
   for (const env of ['dev', 'staging', 'production'] as const) {
     for (const f of ['environment.yaml', 'values/app.yaml']) {
       const p = join(root, 'environments', env, f);
