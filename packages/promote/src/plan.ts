@@ -139,6 +139,9 @@ export function editsByFile(changes: readonly PinChange[]): Map<string, ScalarEd
   return out;
 }
 
+/** How status words a Rollout without any phase: no Argo Rollouts controller has reported on it. */
+const NO_ROLLOUT_PHASE = /^Rollout\/\S+ Unknown$/;
+
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Each gate's result, from the inputs alone. */
@@ -194,6 +197,7 @@ export function evaluateGates(i: PromotionInputs): GateResult[] {
     gates.push({ id: 'source-healthy', result: 'refuse', reason: `${source.name}: ${i.sourceLive.error}` });
   } else {
     const bad: string[] = [];
+    const unchecked: string[] = [];
     for (const name of releases) {
       const pin = source.charts.find((c) => c.release === name);
       const live = i.sourceLive.releases.find((r) => r.release === name);
@@ -201,15 +205,23 @@ export function evaluateGates(i: PromotionInputs): GateResult[] {
       if (!live || live.deployed === null) bad.push(`${name} is not installed in ${source.name}`);
       else if (live.deployed !== pin.version) bad.push(`${name} runs ${live.deployed}, pinned ${pin.version}`);
       else if (live.helmStatus !== 'deployed') bad.push(`${name}'s helm release is ${live.helmStatus}`);
-      else if (live.health === 'not ready') bad.push(`${name} not ready: ${live.unready.join(', ')}`);
+      else if (live.health === 'not ready') {
+        // A Rollout no controller has given a phase (no Argo Rollouts controller runs) cannot be
+        // judged: reported as not checked, as deploy does, rather than as not Ready.
+        const noPhase = live.unready.filter((u) => NO_ROLLOUT_PHASE.test(u));
+        unchecked.push(...noPhase);
+        const rest = live.unready.filter((u) => !NO_ROLLOUT_PHASE.test(u));
+        if (rest.length) bad.push(`${name} not ready: ${rest.join(', ')}`);
+      }
     }
+    const note = unchecked.length ? `; not checked (no controller reports on them): ${unchecked.join(', ')}` : '';
     gates.push(
       bad.length
-        ? { id: 'source-healthy', result: 'refuse', reason: `${source.name}: ${bad.join('; ')}` }
+        ? { id: 'source-healthy', result: 'refuse', reason: `${source.name}: ${bad.join('; ')}${note}` }
         : {
             id: 'source-healthy',
             result: 'pass',
-            reason: `${source.name} runs the ${plural(releases.length, 'pinned release')}, Ready`,
+            reason: `${source.name} runs the ${plural(releases.length, 'pinned release')}, Ready${note}`,
           },
     );
   }

@@ -171,6 +171,24 @@ describe('assemblePromotionPlan', () => {
       },
     });
     expect(gate(sick, 'source-healthy')?.reason).toContain('not ready: Deployment/zeus 0/1 available');
+    const noController = inputs({
+      sourceLive: {
+        releases: [
+          {
+            release: 'core-agents',
+            deployed: '0.2.0',
+            helmStatus: 'deployed',
+            health: 'not ready',
+            unready: ['Rollout/zeus Unknown'],
+          },
+        ],
+      },
+    });
+    expect(gate(noController, 'source-healthy')).toEqual({
+      id: 'source-healthy',
+      result: 'pass',
+      reason: 'dev runs the 1 pinned release, Ready; not checked (no controller reports on them): Rollout/zeus Unknown',
+    });
     const gone = inputs({ sourceLive: { error: 'cannot reach cluster', releases: [] } });
     expect(refusedGates(gone)).toEqual(['source-healthy']);
   });
