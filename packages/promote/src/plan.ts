@@ -140,7 +140,7 @@ export function editsByFile(changes: readonly PinChange[]): Map<string, ScalarEd
 }
 
 /** How status words a Rollout without any phase: no Argo Rollouts controller has reported on it. */
-const NO_ROLLOUT_PHASE = /^Rollout\/\S+ Unknown$/;
+export const NO_ROLLOUT_PHASE = /^Rollout\/\S+ Unknown$/;
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 

@@ -9,7 +9,7 @@ import { lintEnvironments } from '@kosmos/lint';
 import { treeVersion } from '@kosmos/render';
 import { EditError, editYaml } from './edit.ts';
 import { chartPins, imagePins } from './pins.ts';
-import { assemblePromotionPlan, editsByFile, lookups, pinChanges } from './plan.ts';
+import { assemblePromotionPlan, editsByFile, lookups, NO_ROLLOUT_PHASE, pinChanges } from './plan.ts';
 import type { RegistryLookup } from './registry.ts';
 import type {
   Approval,
@@ -296,7 +296,9 @@ export async function applyPromotion(cfg: PromoteConfig, p: Planned): Promise<Ap
   const behind = status.error
     ? [status.error]
     : status.releases.flatMap((r) =>
-        r.upToDate === false || r.health === 'not ready' || r.health === 'not installed'
+        r.upToDate === false ||
+        r.health === 'not installed' ||
+        (r.health === 'not ready' && r.unready.some((u) => !NO_ROLLOUT_PHASE.test(u)))
           ? [`${r.release}: ${r.deployed ?? 'not installed'} (pinned ${r.pinned}), ${r.health}`]
           : [],
       );
