@@ -1,10 +1,11 @@
 import { EXIT, progress, runCommand, UserError } from '@kosmos/cli';
 import {
   defaultStateDir,
-  describeTarget,
+  describeTargets,
+  type Environment,
   findRepoRoot,
   loadEnvironment,
-  readState,
+  resolveTargets,
   STAND_IN_VARIABLE,
 } from '@kosmos/environment';
 import {
@@ -67,16 +68,9 @@ await runCommand({
     const started = performance.now();
     const root = (values.root as string | undefined) ?? findRepoRoot();
     const stateDir = defaultStateDir();
-    const local = await readState(stateDir);
     for (const name of [values.from as string, values.to as string]) {
       const env = loadEnvironment(root, name);
-      const own = env.standIn ? await readState(env.standIn.stateDir) : env.cluster.local ? local : undefined;
-      progress(
-        describeTarget(env, {
-          ...(own?.server ? { server: own.server } : {}),
-          ...(local ? { registry: local.registry } : {}),
-        }),
-      );
+      progress(`${env.name}: ${describeTargets(await resolveTargets(env, { stateDir }))}`);
     }
     const cfg = { root, registry: httpRegistry, stateDir, log: (l: string) => progress(`promote: ${l}`) };
     const planned = await planPromotion(cfg, {
@@ -120,7 +114,7 @@ await runCommand({
       finish({ outcome: plan.changes.length ? 'written' : 'nothing to promote', written });
       return EXIT.ok;
     }
-    const deploy = await deployFunction();
+    const deploy = deployFunction(stateDir);
     progress(`promote: deploying ${plan.target}`);
     const applied = await applyPromotion({ ...cfg, deploy }, planned);
     finish({ outcome: applied.behind.length ? 'apply failed' : 'applied', written, behind: applied.behind });
@@ -133,7 +127,7 @@ await runCommand({
   },
 });
 
-async function deployFunction(): Promise<(env: import('@kosmos/environment').Environment) => Promise<void>> {
+function deployFunction(_stateDir: string): (env: Environment) => Promise<void> {
   throw new UserError(
     '--apply needs the deploy library (@kosmos/deploy), which is not in this checkout yet',
     EXIT.failed,

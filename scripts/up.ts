@@ -1,5 +1,12 @@
 import { EXIT, progress, runCommand, UserError } from '@kosmos/cli';
-import { defaultStateDir, describeTarget, findRepoRoot, loadEnvironment, STAND_IN_VARIABLE } from '@kosmos/environment';
+import {
+  defaultStateDir,
+  describeTargets,
+  findRepoRoot,
+  loadEnvironment,
+  resolveTargets,
+  STAND_IN_VARIABLE,
+} from '@kosmos/environment';
 import { up } from '@kosmos/testkit';
 
 await runCommand({
@@ -42,7 +49,7 @@ await runCommand({
     const r = env?.standIn
       ? await up({ stateDir: env.standIn.stateDir, log: progress, timeoutMs, registry: local.registry })
       : local;
-    if (env) progress(describeTarget(env, r));
+    if (env) progress(`${env.name}: ${describeTargets(await resolveTargets(env, { stateDir }))}`);
     if (values.json) {
       process.stdout.write(
         `${JSON.stringify({ env: env?.name ?? 'dev', standIn: Boolean(env?.standIn), reused: r.reused, seconds: r.seconds, kubeconfig: r.kubeconfig, registry: `oci://${r.registry}`, server: r.server, kubeVersion: r.kubeVersion, pids: r.daemons.map((d) => ({ name: d.name, pid: d.pid })) }, null, 2)}\n`,

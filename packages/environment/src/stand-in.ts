@@ -56,25 +56,3 @@ export function asStandIn(env: Environment, base = defaultStateDir()): Environme
     },
   };
 }
-
-/**
- * One line saying which cluster and registry a verb talks to for an environment, printed by
- * every verb before it starts: `stand-in for staging: local cluster …, registry …`.
- */
-export function describeTarget(env: Environment, local?: { server?: string; registry?: string }): string {
-  const registry = env.registry.local
-    ? local?.registry
-      ? `oci://${local.registry}/charts (local)`
-      : 'the local registry (not running)'
-    : env.registry.url;
-  if (env.standIn) {
-    const skipped = env.standIn.skipped.length
-      ? `; upstream releases skipped: ${env.standIn.skipped.join(', ')} (their CRDs are on the local cluster)`
-      : '';
-    return `stand-in for ${env.name} (${STAND_IN_VARIABLE}): local cluster ${env.standIn.stateDir}${local?.server ? ` (${local.server})` : ''}, registry ${registry}, images through the local registry as a mirror${skipped}`;
-  }
-  const cluster = env.cluster.local
-    ? `local cluster${local?.server ? ` ${local.server}` : ''}`
-    : `context ${env.cluster.context}${env.cluster.kubeconfig ? ` in ${env.cluster.kubeconfig}` : ''}`;
-  return `${env.name}: ${cluster}, registry ${registry}`;
-}

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { defaultStateDir, readState } from './local.ts';
 import type { Environment } from './model.ts';
+import { STAND_IN_VARIABLE } from './stand-in.ts';
 
 /** Where an environment's cluster is: a kubeconfig and context, as environment.yaml or `pnpm run up` says. */
 export interface ClusterTarget {
@@ -22,6 +23,8 @@ export interface Targets {
   cluster: ClusterTarget;
   /** The cluster and registry are the local ones of `pnpm run up`. */
   local: boolean;
+  /** Set when a local cluster stands in for the environment's own (KOSMOS_LOCAL_CLUSTERS). */
+  standIn?: { stateDir: string; skipped: string[] };
 }
 
 /** $KUBECONFIG's first existing file, else ~/.kube/config. */
@@ -37,15 +40,18 @@ export function defaultKubeconfig(env: NodeJS.ProcessEnv = process.env): string 
  * cluster is not running has no kubeconfig, and whoever needs one says so.
  */
 export async function resolveTargets(env: Environment, o: { stateDir?: string } = {}): Promise<Targets> {
-  const state = env.registry.local || env.cluster.local ? await readState(o.stateDir ?? defaultStateDir()) : undefined;
+  const base = o.stateDir ?? defaultStateDir();
+  const state = env.registry.local || env.cluster.local ? await readState(base) : undefined;
+  // A stand-in's cluster has a state folder of its own; the registry is the local environment's.
+  const clusterState = env.cluster.local && env.cluster.stateDir ? await readState(env.cluster.stateDir) : state;
   const registry = env.registry.local
     ? state
       ? `oci://${state.registry}/charts`
       : undefined
     : env.registry.url.replace(/\/$/, '');
   const cluster: ClusterTarget = env.cluster.local
-    ? state
-      ? { kubeconfig: state.kubeconfig, server: state.server }
+    ? clusterState
+      ? { kubeconfig: clusterState.kubeconfig, server: clusterState.server }
       : {}
     : { kubeconfig: env.cluster.kubeconfig ?? defaultKubeconfig(), context: env.cluster.context };
   return {
@@ -53,6 +59,7 @@ export async function resolveTargets(env: Environment, o: { stateDir?: string } 
     ...(registry ? { registry } : {}),
     cluster,
     local: env.cluster.local && env.registry.local,
+    ...(env.standIn ? { standIn: { stateDir: env.standIn.stateDir, skipped: env.standIn.skipped } } : {}),
   };
 }
 
@@ -60,11 +67,17 @@ export async function resolveTargets(env: Environment, o: { stateDir?: string } 
 export function describeTargets(t: Targets, o: { cluster?: boolean; registry?: boolean } = {}): string {
   const c = t.cluster;
   const cluster = !c.kubeconfig
-    ? 'the local cluster (not running)'
+    ? t.standIn
+      ? `the stand-in cluster (not running: pnpm run up --env ${t.env})`
+      : 'the local cluster (not running)'
     : `${c.context ? `context "${c.context}"` : 'current context'}${c.server ? ` (${c.server})` : ''} of ${c.kubeconfig}`;
   const parts = [
     ...(o.cluster === false ? [] : [`cluster ${cluster}`]),
     ...(o.registry === false ? [] : [`registry ${t.registry ?? 'local (not running)'}`]),
   ];
-  return parts.join(', ');
+  if (!t.standIn) return parts.join(', ');
+  const skipped = t.standIn.skipped.length
+    ? `; upstream releases skipped: ${t.standIn.skipped.join(', ')} (the local cluster has their CRDs)`
+    : '';
+  return `stand-in for ${t.env} (${STAND_IN_VARIABLE}): ${parts.join(', ')}${o.registry === false ? '' : ', images through the local registry as a mirror'}${skipped}`;
 }

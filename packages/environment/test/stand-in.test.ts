@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  describeTarget,
+  describeTargets,
   EnvironmentError,
   findRepoRoot,
   loadEnvironment,
@@ -43,8 +42,15 @@ describe('stand-in clusters (KOSMOS_LOCAL_CLUSTERS)', () => {
     ]);
     // needs on a left-out release are dropped with it, so the waves still form.
     expect(env.releases.find((r) => r.name === 'rollouts')?.needs).toEqual(['core-agents']);
-    expect(describeTarget(env, { server: 'https://127.0.0.1:1234', registry: '127.0.0.1:5000' })).toBe(
-      `stand-in for production (KOSMOS_LOCAL_CLUSTERS): local cluster ${join(env.standIn?.stateDir ?? '')} (https://127.0.0.1:1234), registry oci://127.0.0.1:5000/charts (local), images through the local registry as a mirror; upstream releases skipped: prometheus-operator-crds, argo-rollouts, traefik (their CRDs are on the local cluster)`,
+    const t = {
+      env: 'production',
+      registry: 'oci://127.0.0.1:5000/charts',
+      cluster: { kubeconfig: '/k/kubeconfig', server: 'https://127.0.0.1:1234' },
+      local: true,
+      standIn: { stateDir: '/s/production', skipped: env.standIn?.skipped ?? [] },
+    };
+    expect(describeTargets(t)).toBe(
+      'stand-in for production (KOSMOS_LOCAL_CLUSTERS): cluster current context (https://127.0.0.1:1234) of /k/kubeconfig, registry oci://127.0.0.1:5000/charts, images through the local registry as a mirror; upstream releases skipped: prometheus-operator-crds, argo-rollouts, traefik (the local cluster has their CRDs)',
     );
   });
 

@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { diffEnvironment, type EnvironmentDiff, type EnvironmentStatus, statusForEnvironment } from '@kosmos/diff';
-import { defaultStateDir, type Environment, loadEnvironment, readState, standInNames } from '@kosmos/environment';
-import { Cluster } from '@kosmos/kube';
+import { UserError } from '@kosmos/cli';
+import { diffEnvironment, type EnvironmentDiff } from '@kosmos/diff';
+import { defaultStateDir, type Environment, loadEnvironment, resolveTargets, standInNames } from '@kosmos/environment';
+import { withCluster } from '@kosmos/kube';
 import { lintEnvironments } from '@kosmos/lint';
 import { treeVersion } from '@kosmos/render';
+import { type EnvironmentStatus, statusForEnvironment } from '@kosmos/status';
 import { EditError, editYaml } from './edit.ts';
 import { chartPins, imagePins } from './pins.ts';
 import { assemblePromotionPlan, editsByFile, lookups, NO_ROLLOUT_PHASE, pinChanges } from './plan.ts';
@@ -89,15 +91,6 @@ async function readPins(
   return { pins: { name: env.name, charts, images, problems }, texts };
 }
 
-/** The registry charts are pulled from for an environment: a local one's is `pnpm run up`'s. */
-async function chartRegistry(env: Environment, stateDir: string): Promise<string> {
-  if (!env.registry.local) return env.registry.url;
-  const state = await readState(stateDir);
-  if (!state)
-    throw new Error(`${env.name} uses the local registry, which is not running (start it with \`pnpm run up\`)`);
-  return `oci://${state.registry}/charts`;
-}
-
 /**
  * Computes a promotion: reads both environments' pins, asks the registry, the source's and the
  * target's clusters and lint (on a temporary copy of environments/ holding the would-be files),
@@ -112,15 +105,19 @@ export async function planPromotion(cfg: PromoteConfig, req: PromoteRequest): Pr
 
   const src = await readPins(cfg.root, source);
   const tgt = await readPins(cfg.root, target);
-  const targetRegistry = await chartRegistry(target, stateDir);
-  const local = target.cluster.local ? await readState(stateDir) : undefined;
+  const where = await resolveTargets(target, { stateDir });
+  if (!where.registry)
+    throw new UserError(`${target.name} uses the local registry, which is not running (start it with \`pnpm run up\`)`);
+  const targetRegistry = where.registry;
+  // The local registry's host: a local cluster pulls every image through it, as a K3s
+  // registries.yaml mirror would.
+  const mirror = target.cluster.local ? /^oci:\/\/([^/]+)/.exec(targetRegistry)?.[1] : undefined;
   const facts: TargetFacts = {
     ...tgt.pins,
     ...(target.promotesFrom ? { promotesFrom: target.promotesFrom } : {}),
     gates: target.gates,
     registry: targetRegistry,
-    // A local cluster pulls every image through the local registry, as a K3s registries.yaml mirror would.
-    imageMirrors: local ? { '*': local.registry } : {},
+    imageMirrors: mirror ? { '*': mirror } : {},
     skipped: target.standIn?.skipped ?? [],
     valuesFiles: Object.fromEntries(target.releases.map((r) => [r.name, r.values.map((v) => relative(cfg.root, v))])),
     files: Object.fromEntries([...tgt.texts].map(([f, t]) => [f, sha256(t)])),
@@ -172,7 +169,6 @@ export async function planPromotion(cfg: PromoteConfig, req: PromoteRequest): Pr
     const wouldBe = loadEnvironment(tmp, target.name, { standIns });
     const registryOk = asks.charts.every((c) => registry.charts.some((a) => a.ref === c.ref && a.exists && !a.error));
 
-    const connect = (env: Environment) => Cluster.forEnvironment(env, { stateDir });
     const sourceLiveP: Promise<SourceLive | undefined> = target.gates.sourceHealthy
       ? statusForEnvironment(source, { stateDir }).then((s: EnvironmentStatus) => ({
           ...(s.error ? { error: s.error } : {}),
@@ -186,16 +182,9 @@ export async function planPromotion(cfg: PromoteConfig, req: PromoteRequest): Pr
         }))
       : Promise.resolve(undefined);
 
-    const targetSide = (async () => {
-      let cluster: Cluster;
-      try {
-        cluster = await connect(target);
-        await cluster.client.ping();
-      } catch (e) {
-        const error = firstLine(e);
-        return { drift: { error, drift: false, releases: [] } as TargetDrift, diffError: error };
-      }
-      try {
+    const targetSide = withCluster(
+      target,
+      async (cluster) => {
         let drift: TargetDrift | undefined;
         if (target.gates.noDrift) {
           log(`checking ${target.name} against its own files`);
@@ -220,10 +209,12 @@ export async function planPromotion(cfg: PromoteConfig, req: PromoteRequest): Pr
         } catch (e) {
           return { drift, diffError: firstLine(e) };
         }
-      } finally {
-        cluster.close();
-      }
-    })();
+      },
+      { targets: where },
+    ).catch((e): { drift: TargetDrift; diffError: string } => {
+      const error = firstLine(e);
+      return { drift: { error, drift: false, releases: [] }, diffError: error };
+    });
 
     const lintP: Promise<LintOutcome | undefined> = registryOk
       ? (async () => {

@@ -2,12 +2,12 @@ import { constants } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { UserError } from '@kosmos/cli';
+import { EXIT, UserError } from '@kosmos/cli';
 import type { Planned } from './promote.ts';
 import { sha256 } from './promote.ts';
 
 /** Exit code of a refused promotion (a gate, a lock held, a file changed): nothing was written. */
-export const REFUSED = 3;
+export const REFUSED = EXIT.refused;
 
 /** A promotion that stops before writing anything, naming why. */
 export class PromotionRefused extends UserError {
