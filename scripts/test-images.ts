@@ -4,7 +4,7 @@ import { EXIT, progress, runCommand, UserError } from '@kosmos/cli';
 import { defaultStateDir, findRepoRoot, loadAll, readState } from '@kosmos/environment';
 import { imagePins } from '@kosmos/promote';
 import { pushTestImages } from '@kosmos/testkit';
-import { ensure, type ToolName } from '@kosmos/toolchain';
+import { ensure } from '@kosmos/toolchain';
 
 await runCommand({
   name: 'test-images',
@@ -34,7 +34,7 @@ await runCommand({
           wanted.set(`${p.repository}:${p.tag}`, { repository: p.repository, tag: p.tag });
       }
     }
-    const crane = await ensure('crane' as ToolName, { log: progress });
+    const crane = await ensure('crane', { log: progress });
     progress(`test images: ${wanted.size} pinned images -> ${state.registry}`);
     const pushed = await pushTestImages({
       registry: state.registry,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { pushTestImages } from '@kosmos/testkit';
 import { localCluster } from '@kosmos/testkit/vitest';
-import { ensure, type ToolName } from '@kosmos/toolchain';
+import { ensure } from '@kosmos/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -141,7 +141,7 @@ const refused = (r: Run) =>
 
 let base: string;
 beforeAll(async () => {
-  crane = await ensure('crane' as ToolName);
+  crane = await ensure('crane');
   await pushTestImages({
     registry: cluster.registry,
     crane,
