@@ -12,7 +12,7 @@ import {
   type Approval,
   applyPromotion,
   formatPlan,
-  httpRegistry,
+  ociRegistry,
   PromotionRefused,
   planJson,
   planPromotion,
@@ -72,7 +72,7 @@ await runCommand({
       const env = loadEnvironment(root, name);
       progress(`${env.name}: ${describeTargets(await resolveTargets(env, { stateDir }))}`);
     }
-    const cfg = { root, registry: httpRegistry, stateDir, log: (l: string) => progress(`promote: ${l}`) };
+    const cfg = { root, registry: ociRegistry, stateDir, log: (l: string) => progress(`promote: ${l}`) };
     const planned = await planPromotion(cfg, {
       from: values.from as string,
       to: values.to as string,

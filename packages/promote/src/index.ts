@@ -25,6 +25,6 @@ export {
   planPromotion,
   sha256,
 } from './promote.ts';
-export { httpRegistry, type RegistryLookup } from './registry.ts';
+export { ociRegistry, type RegistryLookup } from './registry.ts';
 export type * from './types.ts';
 export { lockPath, PromotionRefused, REFUSED, writePromotion } from './write.ts';
