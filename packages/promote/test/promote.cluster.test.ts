@@ -188,8 +188,11 @@ describe('promote: each gate refuses on its own, and nothing is written', () => 
   it('source-healthy: dev does not run the tree version', async () => {
     await publish('0.2.1');
     const root = fixtureRoot();
+    // A version bump as changesets and version-charts make it: package.json and Chart.yaml.
     const f = join(root, 'charts/promo-app/Chart.yaml');
     writeFileSync(f, readFileSync(f, 'utf8').replace('version: 0.2.0', 'version: 0.2.1'));
+    const pkg = join(root, 'charts/promo-app/package.json');
+    writeFileSync(pkg, readFileSync(pkg, 'utf8').replace('"version": "0.2.0"', '"version": "0.2.1"'));
     const r = await refusesOnly('source-healthy', root, ['--from', 'dev', '--to', 'staging']);
     expect(r.stderr).toContain('dev: app runs 0.2.0, pinned 0.2.1');
   });
