@@ -127,9 +127,37 @@ await runCommand({
   },
 });
 
-function deployFunction(_stateDir: string): (env: Environment) => Promise<void> {
-  throw new UserError(
-    '--apply needs the deploy library (@kosmos/deploy), which is not in this checkout yet',
-    EXIT.failed,
-  );
+/**
+ * The deploy library, as `pnpm run deploy` runs it (waves, health checks, rollback; its progress
+ * on stderr). Imported when `--apply` asks for it: the deploy library lands beside this command
+ * (branch deploy) and a plain promotion must not need it.
+ */
+function deployFunction(stateDir: string): (env: Environment) => Promise<void> {
+  return async (env) => {
+    const name = '@kosmos/deploy';
+    const lib = (await import(name).catch(() => {
+      throw new UserError(
+        '--apply needs the deploy library (@kosmos/deploy), which is not in this checkout',
+        EXIT.failed,
+      );
+    })) as {
+      deployEnvironment: (
+        env: Environment,
+        o: { stateDir: string; onProgress: (e: unknown) => void },
+      ) => Promise<{ ok: boolean; failed?: { release: string; error: string } }>;
+      formatEvent: (e: unknown) => string | undefined;
+    };
+    const result = await lib.deployEnvironment(env, {
+      stateDir,
+      onProgress: (e) => {
+        const line = lib.formatEvent(e);
+        if (line) progress(`deploy: ${line}`);
+      },
+    });
+    if (!result.ok)
+      throw new UserError(
+        `deploying ${env.name} failed${result.failed ? `: ${result.failed.release}: ${result.failed.error}` : ''}`,
+        EXIT.failed,
+      );
+  };
 }

@@ -276,3 +276,35 @@ describe('promote: writing', () => {
     expect(readdirSync(join(root, 'environments/staging/values'))).toEqual(['app.yaml']);
   });
 });
+describe('promote --apply', () => {
+  it('leaves the target running the new pins, Ready', async () => {
+    const staging = `psa-${rand()}`;
+    const root = fixtureRoot({ namespaces: { staging } });
+    await install(root, 'staging', staging);
+    const t0 = performance.now();
+    const r = await promote(root, ['--from', 'dev', '--to', 'staging', '--apply']);
+    const seconds = (performance.now() - t0) / 1000;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('staging runs the new pins, Ready');
+    const releases = JSON.parse(await helm(['list', '--namespace', staging, '--output', 'json'])) as {
+      name: string;
+      chart: string;
+      status: string;
+    }[];
+    expect(releases.map((x) => [x.name, x.chart, x.status])).toEqual([['app', 'promo-app-0.2.0', 'deployed']]);
+    const digest = (await must(crane, ['digest', '--insecure', `${cluster.registry}/kosmos-test/promo-app:v2`])).trim();
+    const image = await must(cluster.kubectl, [
+      '--kubeconfig',
+      cluster.kubeconfig,
+      'get',
+      'deployment',
+      'app',
+      '--namespace',
+      staging,
+      '--output',
+      'jsonpath={.spec.template.spec.containers[0].image}',
+    ]);
+    expect(image).toBe(`${cluster.registry}/kosmos-test/promo-app@${digest}`);
+    process.stderr.write(`[promote test] promotion with --apply took ${seconds.toFixed(1)}s\n`);
+  });
+});
