@@ -1,4 +1,5 @@
 import { EXIT, progress, runCommand, UserError } from '@kosmos/cli';
+import { deployEnvironment, formatEvent } from '@kosmos/deploy';
 import {
   defaultStateDir,
   describeTargets,
@@ -127,30 +128,13 @@ await runCommand({
   },
 });
 
-/**
- * The deploy library, as `pnpm run deploy` runs it (waves, health checks, rollback; its progress
- * on stderr). Imported when `--apply` asks for it: the deploy library lands beside this command
- * (branch deploy) and a plain promotion must not need it.
- */
+/** The deploy library, as `pnpm run deploy` runs it: waves, health checks, rollback; its progress on stderr. */
 function deployFunction(stateDir: string): (env: Environment) => Promise<void> {
   return async (env) => {
-    const name = '@kosmos/deploy';
-    const lib = (await import(name).catch(() => {
-      throw new UserError(
-        '--apply needs the deploy library (@kosmos/deploy), which is not in this checkout',
-        EXIT.failed,
-      );
-    })) as {
-      deployEnvironment: (
-        env: Environment,
-        o: { stateDir: string; onProgress: (e: unknown) => void },
-      ) => Promise<{ ok: boolean; failed?: { release: string; error: string } }>;
-      formatEvent: (e: unknown) => string | undefined;
-    };
-    const result = await lib.deployEnvironment(env, {
+    const result = await deployEnvironment(env, {
       stateDir,
       onProgress: (e) => {
-        const line = lib.formatEvent(e);
+        const line = formatEvent(e);
         if (line) progress(`deploy: ${line}`);
       },
     });
