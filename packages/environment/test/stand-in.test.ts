@@ -31,7 +31,12 @@ describe('stand-in clusters (KOSMOS_LOCAL_CLUSTERS)', () => {
       cluster: { local: false, context: 'kosmos-production' },
       registry: 'oci://ghcr.io/kosmos-platform/charts',
     });
-    expect(env.standIn?.skipped).toEqual(['prometheus-operator-crds', 'argo-rollouts', 'traefik']);
+    expect(env.standIn?.skipped).toEqual([
+      'prometheus-operator-crds',
+      'prometheus-operator',
+      'argo-rollouts',
+      'traefik',
+    ]);
     expect(env.releases.map((r) => r.name)).toEqual([
       'platform',
       'data-tier',
@@ -50,7 +55,7 @@ describe('stand-in clusters (KOSMOS_LOCAL_CLUSTERS)', () => {
       standIn: { stateDir: '/s/production', skipped: env.standIn?.skipped ?? [] },
     };
     expect(describeTargets(t)).toBe(
-      'stand-in for production (KOSMOS_LOCAL_CLUSTERS): cluster current context (https://127.0.0.1:1234) of /k/kubeconfig, registry oci://127.0.0.1:5000/charts, images through the local registry as a mirror; upstream releases skipped: prometheus-operator-crds, argo-rollouts, traefik (the local cluster has their CRDs)',
+      'stand-in for production (KOSMOS_LOCAL_CLUSTERS): cluster current context (https://127.0.0.1:1234) of /k/kubeconfig, registry oci://127.0.0.1:5000/charts, images through the local registry as a mirror; upstream releases skipped: prometheus-operator-crds, prometheus-operator, argo-rollouts, traefik (the local cluster has their CRDs)',
     );
   });
 

@@ -19,13 +19,15 @@ function changedLines(a: string, b: string): [string, string][] {
 describe('editYaml', () => {
   it('changes only the pinned scalars of environment.yaml: comments, order and spacing stay', () => {
     const before = read('environments/production/environment.yaml');
+    const releases = (parse(before) as { releases: { name: string; version: string }[] }).releases;
+    const platform = releases.findIndex((r) => r.name === 'platform');
     const after = editYaml(before, [
       { path: ['releases', 0, 'version'], value: '23.1.0' },
-      { path: ['releases', 3, 'version'], value: '0.2.0' },
+      { path: ['releases', platform, 'version'], value: '9.9.9' },
     ]);
     expect(changedLines(before, after)).toEqual([
       ['    version: 23.0.0 # Prometheus Operator v0.85.0', '    version: 23.1.0 # Prometheus Operator v0.85.0'],
-      ['    version: 0.1.0', '    version: 0.2.0'],
+      [`    version: ${releases[platform]?.version}`, '    version: 9.9.9'],
     ]);
   });
 
