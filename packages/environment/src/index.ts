@@ -23,3 +23,4 @@ export {
   type Targets,
 } from './targets.ts';
 export { compile, schemaProblems } from './validate.ts';
+export { chartValuesValidator, checkReleaseValues, helmSchemaProblems, type ValuesCheck } from './values.ts';

@@ -1,6 +1,14 @@
+import { dirname } from 'node:path';
 import type { Environment, Release } from '@kosmos/environment';
-import { waves } from '@kosmos/environment';
-import { type ManifestDoc, parseManifestDocs, prepareChart, type TemplateInput, templateText } from '@kosmos/helm';
+import { checkReleaseValues, EnvironmentError, helmSchemaProblems, waves } from '@kosmos/environment';
+import {
+  HelmError,
+  type ManifestDoc,
+  parseManifestDocs,
+  prepareChart,
+  type TemplateInput,
+  templateText,
+} from '@kosmos/helm';
 import { compareObjects, type KubeObject } from '@kosmos/objects';
 import pLimit from 'p-limit';
 import { stringify } from 'yaml';
@@ -92,6 +100,7 @@ export function templateInput(env: Environment, r: Release, source: ChartSource)
 export async function renderEnvironment(env: Environment, o: RenderOptions = {}): Promise<RenderResult> {
   const wanted = o.only ? env.releases.filter((r) => o.only?.includes(r.name)) : env.releases;
   const limit = pLimit(Math.max(1, o.concurrency ?? 3));
+  const root = dirname(dirname(env.dir));
   const skipped: SkippedRelease[] = [];
   // Charts are prepared once each, before the pool starts, so two releases of one chart never
   // race on its charts/ folder.
@@ -116,6 +125,10 @@ export async function renderEnvironment(env: Environment, o: RenderOptions = {})
     return [
       limit(async (): Promise<RenderedRelease | FailedRelease> => {
         try {
+          // Every mistake in the values files, each at its file:line:col, before helm (which
+          // names only the first chart and none of the lines).
+          const own = checkReleaseValues(root, r, { schema: source.kind === 'tree' });
+          if (own.problems.length > 0) throw new EnvironmentError(own.problems);
           const docs = parseManifestDocs(await templateText(templateInput(env, r, source)), `helm template ${r.name}`);
           const result = {
             release: r,
@@ -126,7 +139,12 @@ export async function renderEnvironment(env: Environment, o: RenderOptions = {})
           };
           o.onRelease?.(result);
           return result;
-        } catch (e) {
+        } catch (caught) {
+          let e = caught;
+          if (e instanceof HelmError) {
+            const located = helmSchemaProblems(root, r, e.stderr);
+            if (located.length > 0) e = new EnvironmentError(located);
+          }
           if (o.onError !== 'collect') throw e;
           return { release: r, error: e as Error };
         }
