@@ -145,7 +145,10 @@ describe('environmentStatus', () => {
         '  - name: gone\n    namespace: ns\n    chart: { name: gone, repository: "http://127.0.0.1:9/charts" }\n    version: 1.0.0\n',
       );
       const env = loadEnvironment(broken, 'diff-fixture');
-      const s = await environmentStatus(env, fakeCluster((o) => ({ ok: true, object: o })));
+      const s = await environmentStatus(
+        env,
+        fakeCluster((o) => ({ ok: true, object: o })),
+      );
       expect(s.releases.map((r) => [r.release, r.drift])).toEqual([
         ['app', true],
         ['gone', null],
