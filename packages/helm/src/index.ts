@@ -9,4 +9,4 @@ export {
 } from './commands.ts';
 export { prepareChart } from './dependencies.ts';
 export { type ManifestDoc, parseManifestDocs, parseManifests } from './manifests.ts';
-export { HelmError, type RunOptions, type RunResult, runHelm } from './run.ts';
+export { HelmError, helmIdentity, type RunOptions, type RunResult, runHelm } from './run.ts';
