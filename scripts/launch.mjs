@@ -70,9 +70,15 @@ export async function build(entry, out, extraInputs = []) {
     sourcemap: 'linked',
     logLevel: 'silent',
     plugins: [keepImportMeta],
-    // CommonJS dependencies inside an ESM bundle still call require().
+    // CommonJS dependencies inside an ESM bundle still use require, __filename and __dirname.
     banner: {
-      js: "import { createRequire as __kosmosRequire } from 'node:module';\nconst require = __kosmosRequire(import.meta.url);",
+      js: [
+        "import { createRequire as __kosmosRequire } from 'node:module';",
+        "import { fileURLToPath as __kosmosPath } from 'node:url';",
+        'const require = __kosmosRequire(import.meta.url);',
+        'const __filename = __kosmosPath(import.meta.url);',
+        "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
+      ].join('\n'),
     },
   });
   mkdirSync(dirname(out), { recursive: true });
