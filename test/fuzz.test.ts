@@ -50,7 +50,7 @@ const ODD_VALUES: unknown[] = [
   'tree',
   '~',
   '*',
-  '${TOKEN}',
+  '$' + '{TOKEN}', // an unexpanded shell variable
   [],
   [null],
   {},
@@ -90,6 +90,26 @@ function paths(v: unknown, at: (string | number)[] = [], out: (string | number)[
   return out;
 }
 
+/** A wrong value, a missing key or an unexpected key, somewhere in the data. */
+function dataMutation(text: string, r: Rand): string {
+  const doc = parseDocument(text);
+  // Data-level mutations need a document the yaml library can write back.
+  if (doc.errors.length > 0) return text;
+  const all = paths(doc.toJS()).filter((p) => p.length > 0);
+  if (all.length === 0) return text;
+  const p = pick(r, all);
+  const kind = Math.floor(r() * 3);
+  try {
+    if (kind === 0) doc.setIn(p, pick(r, ODD_VALUES));
+    else if (kind === 1) doc.deleteIn(p);
+    else
+      doc.setIn([...p.slice(0, -1), pick(r, ['zz', 'name', 'nodes', '0', 'releases', 'version'])], pick(r, ODD_VALUES));
+  } catch {
+    return text; // a path the yaml library cannot set (a key into a list): not the loader's concern
+  }
+  return doc.toString();
+}
+
 /** One mutation of a YAML text: at the text (typos, tabs, cuts) or at the data (wrong values, keys). */
 function mutate(text: string, r: Rand): string {
   const lines = text.split('\n');
@@ -113,25 +133,11 @@ function mutate(text: string, r: Rand): string {
     case 4:
       return text.slice(0, Math.floor(r() * text.length));
     default: {
-      const doc = parseDocument(text);
-      // Data-level mutations need a document the yaml library can write back.
-      if (doc.errors.length > 0) return text;
-      const all = paths(doc.toJS()).filter((p) => p.length > 0);
-      if (all.length === 0) return text;
-      const p = pick(r, all);
-      const kind = Math.floor(r() * 3);
       try {
-        if (kind === 0) doc.setIn(p, pick(r, ODD_VALUES));
-        else if (kind === 1) doc.deleteIn(p);
-        else
-          doc.setIn(
-            [...p.slice(0, -1), pick(r, ['zz', 'name', 'nodes', '0', 'releases', 'version'])],
-            pick(r, ODD_VALUES),
-          );
+        return dataMutation(text, r);
       } catch {
-        return text; // a path the yaml library cannot set (a key into a list): not the loader's concern
+        return text; // text the yaml library itself cannot turn into data (an unresolved alias)
       }
-      return doc.toString();
     }
   }
 }
