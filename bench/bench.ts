@@ -238,10 +238,12 @@ export async function machine(): Promise<Record<string, string>> {
 const f = (s?: number) => (s === undefined ? '—' : `${s.toFixed(3)} s`);
 
 export function resultsMarkdown(results: Result[], m: Record<string, string>, rounds: number, when: string): string {
+  // A `|` inside a cell (a shell pipe in a baseline's name) would end the cell.
+  const cell = (t: string) => t.replaceAll('|', '\\|');
   const rows = results.map((r) =>
     r.pending
-      ? `| ${r.name} | ${r.what} | — | — | — | — | ${r.baselineName} | slot: ${r.pending} |`
-      : `| ${r.name} | ${r.what} | ${f(r.ours?.median)} (${f(r.ours?.min)}–${f(r.ours?.max)}) | ${f(r.baseline?.median)} (${f(r.baseline?.min)}–${f(r.baseline?.max)}) | ${r.ratio?.toFixed(2)}× | ${r.cpuRatio === undefined ? '—' : `${f(r.oursCpu?.median)} / ${f(r.baselineCpu?.median)} = ${r.cpuRatio.toFixed(2)}×`} | ${r.baselineName} | ${r.target ? `${r.target.ratio !== undefined ? `≤ ${r.target.ratio}×` : `≤ ${r.target.seconds} s`}: ${r.met ? 'met' : 'missed'}` : '—'} |`,
+      ? `| ${r.name} | ${r.what} | — | — | — | — | ${cell(r.baselineName)} | slot: ${r.pending} |`
+      : `| ${r.name} | ${r.what} | ${f(r.ours?.median)} (${f(r.ours?.min)}–${f(r.ours?.max)}) | ${f(r.baseline?.median)} (${f(r.baseline?.min)}–${f(r.baseline?.max)}) | ${r.ratio?.toFixed(2)}× | ${r.cpuRatio === undefined ? '—' : `${f(r.oursCpu?.median)} / ${f(r.baselineCpu?.median)} = ${r.cpuRatio.toFixed(2)}×`} | ${cell(r.baselineName)} | ${r.target ? `${r.target.ratio !== undefined ? `≤ ${r.target.ratio}×` : `≤ ${r.target.seconds} s`}: ${r.met ? 'met' : 'missed'}` : '—'} |`,
   );
   return [
     '# `pnpm bench` results',
