@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 const repo = resolve(import.meta.dirname, '..');
 const LAUNCH = join(repo, 'scripts/launch.mjs');
 
-export interface Mistake {
+interface Mistake {
   /** What the person did. */
   name: string;
   verb: string;
@@ -44,7 +44,7 @@ const INV = 'environments/production/inventory.yaml';
 
 const append = (p: string, text: string) => (f: Files) => f.write(p, f.read(p) + text);
 
-export const corpus: Mistake[] = [
+const corpus: Mistake[] = [
   // environment.yaml
   {
     name: 'malformed YAML in environment.yaml',
