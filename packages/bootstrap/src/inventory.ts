@@ -138,6 +138,20 @@ export function parseInventory(text: string, file: string): Inventory {
       }),
     );
   }
+  if (src.unreadable) {
+    const u = src.unreadable;
+    throw new InventoryError(file, [
+      {
+        node: '(document)',
+        field: 'yaml',
+        message: u.message.replace(/^invalid YAML: /, ''),
+        path: [],
+        file,
+        line: u.line,
+        column: u.col,
+      },
+    ]);
+  }
   const data: unknown = doc.toJS();
   if (!validate(data)) {
     const issues = schemaIssues(data, validate.errors ?? []).map((i) => place(i, i.message.startsWith('unknown key')));

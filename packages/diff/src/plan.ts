@@ -27,6 +27,8 @@ export interface EnvironmentDiff {
   server: string;
   releases: ReleaseDiff[];
   skipped: { release: string; reason: string }[];
+  /** Releases helm could not render (only with `onRenderError: 'collect'`): their drift is unknown. */
+  failed: { release: string; reason: string }[];
   drift: boolean;
   seconds: number;
   /** Blanks out every Secret value seen, for anything printed. */
@@ -42,6 +44,12 @@ export interface DiffOptions {
   onRelease?: (r: ReleaseDiff) => void;
   /** Called once the charts are rendered, before the cluster is asked. */
   onRendered?: (objects: number) => void;
+  /**
+   * A release helm cannot render fails the whole diff (the default: a missing release must never
+   * read as "delete everything it owns"), or is listed in `failed` and left out (status, where
+   * the other releases' drift is still worth knowing).
+   */
+  onRenderError?: 'throw' | 'collect';
 }
 
 /** Helm's hooks are not part of the release manifest and are not applied by an upgrade as objects. */
@@ -114,6 +122,7 @@ async function diffWith(
     ...(o.only ? { only: o.only } : {}),
     ...(o.registryUrl ? { registryUrl: o.registryUrl } : {}),
     upstream: o.upstream ?? 'render',
+    ...(o.onRenderError ? { onError: o.onRenderError } : {}),
   });
   o.onRendered?.(rendered.rendered.reduce((n, r) => n + r.objects.length, 0));
   // Namespaces some release of this environment creates, for "would be created by" notes.
@@ -187,6 +196,10 @@ async function diffWith(
     server: cluster.client.server,
     releases,
     skipped: rendered.skipped.map((s: SkippedRelease) => ({ release: s.release.name, reason: s.reason })),
+    failed: rendered.failed.map((f) => ({
+      release: f.release.name,
+      reason: redactor.redact(f.error.message.split('\n')[0] ?? ''),
+    })),
     drift: hasDrift(releases.map((r) => r.summary)),
     seconds: (performance.now() - started) / 1000,
     redactor,

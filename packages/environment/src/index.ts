@@ -31,3 +31,4 @@ export {
   type Targets,
 } from './targets.ts';
 export { compile, schemaProblems } from './validate.ts';
+export { chartValuesValidator, checkReleaseValues, helmSchemaProblems, type ValuesCheck } from './values.ts';

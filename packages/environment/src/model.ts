@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import type { ValidateFunction } from 'ajv';
 import schema from './environment.schema.json' with { type: 'json' };
 import { checkGraph } from './graph.ts';
 import { dottedPath, EnvironmentError, type Problem } from './problems.ts';
@@ -71,7 +72,12 @@ interface RawEnvironment {
   releases: RawRelease[];
 }
 
-const validate = compile(schema as Record<string, unknown>);
+// Compiled on first use: a command's --help, or one that never reads an environment, should not pay for it.
+let validator: ValidateFunction | undefined;
+function validate(): ValidateFunction {
+  validator ??= compile(schema as Record<string, unknown>);
+  return validator;
+}
 
 export const ENVIRONMENTS_DIR = 'environments';
 
@@ -181,7 +187,7 @@ function readEnvironment(root: string, name: string): Environment {
   const src = parseSource(shown, readFileSync(file, 'utf8'));
   if (src.syntax.length > 0) throw new EnvironmentError(src.syntax);
   const data = src.doc.toJS() as unknown;
-  const shape = schemaProblems(validate, data, src);
+  const shape = schemaProblems(validate(), data, src);
   if (shape.length > 0) throw new EnvironmentError(shape);
   const raw = data as RawEnvironment;
   const semantic = semanticProblems(raw, src, root, dir, name);

@@ -1,4 +1,4 @@
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import type { Problem } from './problems.ts';
 
 /** A parsed YAML file that can say where any key or value sits in its text. */
@@ -8,6 +8,11 @@ export interface SourceFile {
   lines: LineCounter;
   /** Parse errors and warnings (tabs, duplicate keys...) as problems. */
   syntax: Problem[];
+  /**
+   * Set (and also in `syntax`) when the text parses but cannot become data: an alias to an anchor
+   * that does not exist, or so many aliases that expanding them would exhaust memory.
+   */
+  unreadable?: Problem;
 }
 
 export function parseSource(file: string, text: string): SourceFile {
@@ -17,7 +22,36 @@ export function parseSource(file: string, text: string): SourceFile {
     const pos = lines.linePos(e.pos[0]);
     return { file, line: pos.line, col: pos.col, path: '', message: `invalid YAML: ${e.message.split('\n')[0]}` };
   });
+  if (doc.errors.length === 0) {
+    try {
+      doc.toJS();
+    } catch (e) {
+      const alias = firstAliasProblem(doc);
+      const pos = lines.linePos(alias?.range?.[0] ?? 0);
+      const unreadable = {
+        file,
+        line: pos.line,
+        col: pos.col,
+        path: '',
+        message: `invalid YAML: ${(e as Error).message.split('\n')[0]}`,
+      };
+      return { file, doc, lines, syntax: [...syntax, unreadable], unreadable };
+    }
+  }
   return { file, doc, lines, syntax };
+}
+
+/** The first alias that names no anchor before it, else the first alias (for an alias bomb). */
+function firstAliasProblem(doc: Document.Parsed): Node | undefined {
+  let first: Node | undefined;
+  let unresolved: Node | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      first ??= node;
+      if (!unresolved && node.resolve(doc) === undefined) unresolved = node;
+    },
+  });
+  return unresolved ?? first;
 }
 
 /** JSON pointer (`/nodes/1/address`, as ajv reports) -> path segments, numbers for array indices. */

@@ -20,7 +20,7 @@ export {
   type SignOptions,
   sha256File,
 } from './package.ts';
-export { HelmError, type RunOptions, type RunResult, runHelm } from './run.ts';
+export { HelmError, helmIdentity, type RunOptions, type RunResult, runHelm } from './run.ts';
 export {
   history,
   type KubeTarget,

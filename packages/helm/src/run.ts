@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { UserError } from '@kosmos/errors';
 import { ensure, exec } from '@kosmos/toolchain';
 
@@ -27,6 +28,16 @@ export interface RunOptions {
 export interface RunResult {
   stdout: string;
   stderr: string;
+}
+
+/**
+ * What identifies the pinned helm without running it (a process costs more than a cache hit):
+ * its path, which carries the version, and the binary's size and modification time.
+ */
+export async function helmIdentity(): Promise<string> {
+  const helm = await ensure('helm');
+  const s = await stat(helm);
+  return `${helm}\0${s.size}\0${Math.trunc(s.mtimeMs)}`;
 }
 
 /**

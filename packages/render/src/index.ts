@@ -1,3 +1,4 @@
+export { type CacheKeyParts, cacheKey, chartDigest, defaultCacheDir, RenderCache } from './cache.ts';
 export { apiVersionsFor, CRD_APIS } from './capabilities.ts';
 export {
   type FailedRelease,
@@ -6,6 +7,7 @@ export {
   type RenderOptions,
   type RenderResult,
   renderEnvironment,
+  renderEnvironments,
   type SkippedRelease,
   templateInput,
 } from './render.ts';

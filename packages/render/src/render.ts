@@ -1,9 +1,20 @@
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Environment, Release } from '@kosmos/environment';
-import { waves } from '@kosmos/environment';
-import { type ManifestDoc, parseManifestDocs, prepareChart, type TemplateInput, templateText } from '@kosmos/helm';
+import { checkReleaseValues, EnvironmentError, helmSchemaProblems, waves } from '@kosmos/environment';
+import {
+  HelmError,
+  helmIdentity,
+  type ManifestDoc,
+  parseManifestDocs,
+  prepareChart,
+  type TemplateInput,
+  templateText,
+} from '@kosmos/helm';
 import { compareObjects, type KubeObject } from '@kosmos/objects';
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { stringify } from 'yaml';
+import { cacheKey, chartDigest, RenderCache } from './cache.ts';
 import { apiVersionsFor } from './capabilities.ts';
 import { type ChartSource, chartSource, type SourcePreference } from './source.ts';
 
@@ -15,6 +26,8 @@ export interface RenderedRelease {
   docs: ManifestDoc[];
   /** Deterministic multi-document YAML: same inputs, same bytes. */
   manifest: string;
+  /** helm's output came from the render cache (same inputs rendered before). */
+  cached: boolean;
 }
 
 export interface FailedRelease {
@@ -32,6 +45,10 @@ export interface RenderOptions {
   only?: string[];
   /** helm processes at once; each one keeps a core busy. */
   concurrency?: number;
+  /** A pool shared by several calls (one invocation rendering several environments); overrides `concurrency`. */
+  limit?: LimitFunction;
+  /** The render cache (default: one in `defaultCacheDir()`); `false` always runs helm. */
+  cache?: RenderCache | false;
   /** Registry URL for the local environment (`oci://127.0.0.1:PORT/charts`). */
   registryUrl?: string;
   prefer?: SourcePreference;
@@ -86,12 +103,49 @@ export function templateInput(env: Environment, r: Release, source: ChartSource)
 }
 
 /**
+ * helm refused the values (it names only the chart): every violation, each at its
+ * file:line:col with the key and what was expected. Our own check of each file against the
+ * chart's schema first (tree charts); what it cannot see (a key required of the merged values,
+ * a chart from the registry) from helm's own lines, placed in the values files.
+ */
+function valuesError(root: string, r: Release, source: ChartSource, e: HelmError): EnvironmentError | undefined {
+  if (!e.stderr.includes("values don't meet the specifications")) return undefined;
+  const own = source.kind === 'tree' ? checkReleaseValues(root, r).problems : [];
+  const located = own.length > 0 ? own : helmSchemaProblems(root, r, e.stderr);
+  return located.length > 0 ? new EnvironmentError(located) : undefined;
+}
+
+/**
  * `helm template` of each release of an environment, several at once (bounded), with output
  * in the environment's release order whatever order helm finished in.
  */
 export async function renderEnvironment(env: Environment, o: RenderOptions = {}): Promise<RenderResult> {
   const wanted = o.only ? env.releases.filter((r) => o.only?.includes(r.name)) : env.releases;
-  const limit = pLimit(Math.max(1, o.concurrency ?? 3));
+  const limit = o.limit ?? pLimit(Math.max(1, o.concurrency ?? 3));
+  const cache = o.cache === false ? undefined : (o.cache ?? new RenderCache());
+  const digests = new Map<string, Promise<string>>();
+  const helm = cache ? helmIdentity() : undefined;
+  const keyOf = async (r: Release, source: ChartSource, input: TemplateInput): Promise<string> => {
+    let chart: string;
+    if (source.kind === 'tree') {
+      if (!digests.has(source.dir)) digests.set(source.dir, chartDigest(source.dir));
+      chart = `tree ${await digests.get(source.dir)}`;
+    } else
+      chart =
+        source.kind === 'oci'
+          ? `oci ${source.ref}@${source.version}`
+          : `upstream ${source.repository} ${source.name}@${source.version}`;
+    return cacheKey({
+      chart,
+      values: await Promise.all(r.values.map((f) => readFile(f))),
+      helm: (await helm) as string,
+      kubeVersion: input.kubeVersion ?? '',
+      apiVersions: input.apiVersions ?? [],
+      release: r.name,
+      namespace: r.namespace,
+    });
+  };
+  const root = dirname(dirname(env.dir));
   const skipped: SkippedRelease[] = [];
   // Charts are prepared once each, before the pool starts, so two releases of one chart never
   // race on its charts/ folder.
@@ -116,17 +170,36 @@ export async function renderEnvironment(env: Environment, o: RenderOptions = {})
     return [
       limit(async (): Promise<RenderedRelease | FailedRelease> => {
         try {
-          const docs = parseManifestDocs(await templateText(templateInput(env, r, source)), `helm template ${r.name}`);
+          const input = templateInput(env, r, source);
+          const key = cache ? await keyOf(r, source, input) : undefined;
+          // An entry is the parsed result as JSON: reading it skips helm and the YAML parse.
+          const hit = cache && key ? await cache.get(key) : undefined;
+          const cached = hit !== undefined;
+          let docs: ManifestDoc[];
+          let manifest: string;
+          if (hit !== undefined) ({ docs, manifest } = JSON.parse(hit) as { docs: ManifestDoc[]; manifest: string });
+          else {
+            // A values file that is not YAML (tabs, say) is bad input, exit 2, at its line: a
+            // parse, cheap. The schema, costly to compile, is only checked when helm refuses it.
+            const syntax = checkReleaseValues(root, r, { schema: false });
+            if (syntax.problems.length > 0) throw new EnvironmentError(syntax.problems);
+            docs = parseManifestDocs(await templateText(input), `helm template ${r.name}`);
+            manifest = manifestOf(r, docs);
+            if (cache && key) await cache.put(key, JSON.stringify({ docs, manifest }));
+          }
           const result = {
             release: r,
             source,
+            cached,
             objects: docs.map((d) => d.object),
             docs,
-            manifest: manifestOf(r, docs),
+            manifest,
           };
           o.onRelease?.(result);
           return result;
-        } catch (e) {
+        } catch (caught) {
+          let e = caught;
+          if (e instanceof HelmError) e = valuesError(root, r, source, e) ?? e;
           if (o.onError !== 'collect') throw e;
           return { release: r, error: e as Error };
         }
@@ -141,4 +214,17 @@ export async function renderEnvironment(env: Environment, o: RenderOptions = {})
     .map((r) => r.name);
   rendered.sort((a, b) => order.indexOf(a.release.name) - order.indexOf(b.release.name));
   return { env, rendered, skipped, failed };
+}
+
+/**
+ * Several environments in one go: one pool of helm processes across all of them (so the cores
+ * stay busy to the end) and one render cache; results in the order given.
+ */
+export async function renderEnvironments(
+  envs: readonly Environment[],
+  options: (env: Environment) => Promise<RenderOptions> | RenderOptions,
+  concurrency = 3,
+): Promise<RenderResult[]> {
+  const limit = pLimit(Math.max(1, concurrency));
+  return Promise.all(envs.map(async (env) => renderEnvironment(env, { ...(await options(env)), limit })));
 }

@@ -145,11 +145,14 @@ export async function environmentStatus(
   let driftError: string | undefined;
   /** Records diff already read, by release (undefined: not installed). */
   const records = new Map<string, HelmRelease | undefined>();
+  /** Releases that could not be rendered, with why: only their drift is unknown. */
+  const unrendered = new Map<string, string>();
   try {
-    const d = await diffEnvironment(env, cluster, o);
+    const d = await diffEnvironment(env, cluster, { onRenderError: 'collect', ...o });
     drift = new Map(d.releases.map((r) => [r.release, drifted(r.summary)]));
     for (const r of d.releases) records.set(r.release, r.liveRecord);
     for (const s of d.skipped) drift.delete(s.release);
+    for (const f of d.failed) unrendered.set(f.release, `not rendered: ${f.reason}`);
   } catch (e) {
     // diffEnvironment's errors are already redacted.
     driftError = (e as Error).message.split('\n')[0];
@@ -162,7 +165,7 @@ export async function environmentStatus(
       const d = drift?.get(r.name);
       const driftPart =
         d === undefined
-          ? { drift: null, driftError: driftError ?? 'not rendered (upstream chart skipped)' }
+          ? { drift: null, driftError: unrendered.get(r.name) ?? driftError ?? 'not rendered (upstream chart skipped)' }
           : { drift: d };
       if (!record) {
         return {

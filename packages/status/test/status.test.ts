@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { appendFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Environment, loadEnvironment } from '@kosmos/environment';
 import { ApiError, type Cluster, KubeConnectionError, KubeError } from '@kosmos/kube';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,5 +134,29 @@ describe('environmentStatus', () => {
     );
     expect(s.releases.map((r) => [r.release, r.health, r.drift])).toEqual([['app', 'not installed', true]]);
     expect(calls).toEqual(['list v1 Secret ns owner=helm,name=app']);
+  });
+
+  it('one release that cannot be rendered leaves only its own drift unknown, and says why once', async () => {
+    const broken = fixtureRoot('pw43');
+    try {
+      // An upstream chart from a repository nobody listens at: helm cannot fetch it.
+      appendFileSync(
+        join(broken, 'environments/diff-fixture/environment.yaml'),
+        '  - name: gone\n    namespace: ns\n    chart: { name: gone, repository: "http://127.0.0.1:9/charts" }\n    version: 1.0.0\n',
+      );
+      const env = loadEnvironment(broken, 'diff-fixture');
+      const s = await environmentStatus(
+        env,
+        fakeCluster((o) => ({ ok: true, object: o })),
+      );
+      expect(s.releases.map((r) => [r.release, r.drift])).toEqual([
+        ['app', true],
+        ['gone', null],
+      ]);
+      expect(s.releases[0]?.driftError).toBeUndefined();
+      expect(s.releases[1]?.driftError).toMatch(/^not rendered: helm template: .*127\.0\.0\.1:9/);
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
   });
 });

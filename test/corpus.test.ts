@@ -1,0 +1,473 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// The bad-input corpus: mistakes people make, each through the command they would run. For each:
+// the documented exit code, one line on stderr naming the file, field or value and what was
+// expected, no stack trace, and nothing changed (the copy of the repository hashed before and
+// after). One row per mistake; a verb that lands later adds rows, nothing else. Exit codes are
+// each command's documented ones: 2 is bad input, except for diff, where 2 means drift and any
+// failure is 1.
+
+const repo = resolve(import.meta.dirname, '..');
+const LAUNCH = join(repo, 'scripts/launch.mjs');
+
+interface Mistake {
+  /** What the person did. */
+  name: string;
+  verb: string;
+  args: string[];
+  /** Edit the copy of the repository (paths relative to it) before the command runs. */
+  edit?: (f: Files) => void;
+  exit: number;
+  /** A line of stderr that says what is wrong and where. */
+  says: RegExp;
+  /** Extra environment (an empty state folder: the local cluster is not running). */
+  env?: Record<string, string>;
+}
+
+interface Files {
+  root: string;
+  read(p: string): string;
+  write(p: string, text: string): void;
+  replace(p: string, from: string | RegExp, to: string): void;
+}
+
+const ENV = 'environments/dev/environment.yaml';
+const STAGING = 'environments/staging/environment.yaml';
+const PROD = 'environments/production/environment.yaml';
+const CORE = 'environments/dev/values/core-agents.yaml';
+const INV = 'environments/production/inventory.yaml';
+
+const append = (p: string, text: string) => (f: Files) => f.write(p, f.read(p) + text);
+
+const corpus: Mistake[] = [
+  // environment.yaml
+  {
+    name: 'malformed YAML in environment.yaml',
+    verb: 'render',
+    args: ['--env', 'dev'],
+    edit: append(ENV, 'releases: [\n'),
+    exit: 2,
+    says: /environment\.yaml:\d+:\d+: invalid YAML/,
+  },
+  {
+    name: 'tab indentation in environment.yaml',
+    verb: 'lint',
+    args: ['--env', 'dev'],
+    edit: (f) => f.replace(ENV, '  local: true', '\tlocal: true'),
+    exit: 2,
+    says: /environment\.yaml:\d+:\d+: invalid YAML: .*[Tt]ab/,
+  },
+  {
+    name: 'unknown key in environment.yaml',
+    verb: 'render',
+    args: ['--env', 'dev'],
+    edit: append(ENV, 'clutser: {}\n'),
+    exit: 2,
+    says: /environment\.yaml:\d+:1: clutser: unknown key "clutser"/,
+  },
+  {
+    name: 'wrong type: kubernetesVersion a list',
+    verb: 'diff',
+    args: ['--env', 'dev'],
+    edit: (f) => f.replace(ENV, 'kubernetesVersion: 1.36.3', 'kubernetesVersion: [1.36.3]'),
+    exit: 1,
+    says: /environment\.yaml:\d+:\d+: kubernetesVersion: expected string/,
+  },
+  {
+    name: 'an environment that does not exist',
+    verb: 'render',
+    args: ['--env', 'qa'],
+    exit: 2,
+    says: /unknown environment "qa" \(known: dev, production, staging\)/,
+  },
+  {
+    name: 'a release that does not exist',
+    verb: 'render',
+    args: ['--env', 'dev', '--release', 'core-agent'],
+    exit: 2,
+    says: /unknown release "core-agent" in dev \(releases: .*core-agents/,
+  },
+  {
+    name: 'a chart that does not exist',
+    verb: 'lint',
+    args: ['--env', 'dev'],
+    edit: (f) => f.replace(ENV, 'chart: rollouts', 'chart: rollout'),
+    exit: 2,
+    says: /environment\.yaml:\d+:\d+: releases\[\d\]\.chart: no chart "rollout" in charts\//,
+  },
+  {
+    name: 'a values file that does not exist',
+    verb: 'render',
+    args: ['--env', 'dev'],
+    edit: (f) => f.replace(ENV, 'values/ingress.yaml', 'values/ingres.yaml'),
+    exit: 2,
+    says: /releases\[\d\]\.values\[0\]: values file not found: environments\/dev\/values\/ingres\.yaml/,
+  },
+  {
+    name: 'a pin that is not semver',
+    verb: 'render',
+    args: ['--env', 'staging'],
+    edit: (f) => f.replace(STAGING, /version: \d+\.\d+\.\d+/, 'version: 1.x'),
+    exit: 2,
+    says: /environment\.yaml:\d+:\d+: releases\[0\]\.version: .*got "1\.x"/,
+  },
+  {
+    name: 'duplicate release names',
+    verb: 'status',
+    args: ['--env', 'dev'],
+    edit: (f) => f.replace(ENV, 'name: rollouts', 'name: ingress'),
+    exit: 2,
+    says: /releases\[\d\]\.name: duplicate release name "ingress"/,
+  },
+  {
+    name: 'a needs cycle',
+    verb: 'diff',
+    args: ['--env', 'dev'],
+    edit: (f) =>
+      f.replace(ENV, /(name: platform\n(?:.*\n){3}\s+values: \[values\/platform\.yaml\])/, '$1\n    needs: [ingress]'),
+    exit: 1,
+    says: /needs form a cycle: .*ingress/,
+  },
+  {
+    name: 'needs names no release',
+    verb: 'render',
+    args: ['--env', 'dev'],
+    edit: (f) => f.replace(ENV, 'needs: [platform]', 'needs: [platfrom]'),
+    exit: 2,
+    says: /needs "platfrom", which is not a release of this environment/,
+  },
+  {
+    name: '"tree" pinned where versions are promoted in',
+    verb: 'lint',
+    args: ['--env', 'staging'],
+    edit: (f) => f.replace(STAGING, /version: \d+\.\d+\.\d+/, 'version: tree'),
+    exit: 2,
+    says: /releases\[0\]\.version: "tree" is only allowed where nothing is promoted in/,
+  },
+  {
+    name: 'promotesFrom an environment that does not exist',
+    verb: 'lint',
+    args: [],
+    edit: (f) => f.replace(PROD, /promotesFrom: \w+/, 'promotesFrom: stagging'),
+    exit: 2,
+    says: /promotesFrom: no environment "stagging"/,
+  },
+  {
+    name: 'an empty environment.yaml',
+    verb: 'render',
+    args: ['--env', 'dev'],
+    edit: (f) => f.write(ENV, ''),
+    exit: 2,
+    says: /environment\.yaml:1:1: expected (a map|object)/,
+  },
+  {
+    name: 'an alias bomb in environment.yaml',
+    verb: 'render',
+    args: ['--env', 'dev'],
+    edit: (f) =>
+      f.write(
+        ENV,
+        'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n',
+      ),
+    exit: 2,
+    says: /environment\.yaml:\d+:\d+: invalid YAML: Excessive alias count/,
+  },
+  // values files
+  {
+    name: 'a values key the chart does not know',
+    verb: 'render',
+    args: ['--env', 'dev', '--release', 'core-agents'],
+    edit: append(CORE, 'replicas: 2\n'),
+    exit: 2,
+    says: /core-agents\.yaml:\d+:1: replicas: unknown key "replicas" \(expected one of: /,
+  },
+  {
+    name: 'a values value of the wrong type',
+    verb: 'render',
+    args: ['--env', 'dev', '--release', 'core-agents'],
+    edit: (f) => f.replace(CORE, /replicaCount: 1/, 'replicaCount: one'),
+    exit: 2,
+    says: /core-agents\.yaml:\d+:\d+: agentDefaults\.replicaCount: expected integer/,
+  },
+  {
+    name: 'a tab-indented values file',
+    verb: 'render',
+    args: ['--env', 'dev', '--release', 'core-agents'],
+    edit: (f) => f.replace(CORE, '  replicaCount: 1', '\treplicaCount: 1'),
+    exit: 2,
+    says: /core-agents\.yaml:\d+:\d+: invalid YAML: Tabs are not allowed/,
+  },
+  {
+    name: 'a duplicate key in a values file',
+    verb: 'render',
+    args: ['--env', 'dev', '--release', 'core-agents'],
+    edit: append(CORE, 'environment: prod\n'),
+    exit: 2,
+    says: /core-agents\.yaml:\d+:\d+: invalid YAML: Map keys must be unique/,
+  },
+  {
+    name: 'malformed YAML in a values file, through lint',
+    verb: 'lint',
+    args: ['--env', 'dev', '--skip-upstream'],
+    edit: append(CORE, 'agents: [\n'),
+    exit: 1,
+    says: /core-agents\.yaml:\d+:\d+: .*invalid YAML/,
+  },
+  // flags
+  {
+    name: 'an unknown flag',
+    verb: 'render',
+    args: ['--env', 'dev', '--ouput', 'x'],
+    exit: 2,
+    says: /^render: Unknown option '--ouput'/,
+  },
+  { name: 'render without --env', verb: 'render', args: [], exit: 2, says: /--env is required/ },
+  {
+    name: 'render --all and --env together',
+    verb: 'render',
+    args: ['--all', '--env', 'dev'],
+    exit: 2,
+    says: /--all and --env: give one or the other/,
+  },
+  {
+    name: 'render --from with a bad value',
+    verb: 'render',
+    args: ['--env', 'dev', '--from', 'git'],
+    exit: 2,
+    says: /--from: expected auto, tree or registry, got "git"/,
+  },
+  {
+    name: 'render --concurrency 0',
+    verb: 'render',
+    args: ['--env', 'dev', '--concurrency', '0'],
+    exit: 2,
+    says: /--concurrency/,
+  },
+  {
+    name: 'lint --format that does not exist',
+    verb: 'lint',
+    args: ['--format', 'xml'],
+    exit: 2,
+    says: /--format.*xml/,
+  },
+  { name: 'diff without --env', verb: 'diff', args: [], exit: 1, says: /--env is required/ },
+  {
+    name: 'status of an environment that does not exist',
+    verb: 'status',
+    args: ['--env', 'prod'],
+    exit: 2,
+    says: /unknown environment "prod"/,
+  },
+  {
+    name: 'up --timeout that is not a number',
+    verb: 'up',
+    args: ['--timeout', 'soon'],
+    exit: 2,
+    says: /--timeout: expected a positive number of seconds, got "soon"/,
+  },
+  {
+    name: 'down with an unknown flag',
+    verb: 'down',
+    args: ['--force'],
+    exit: 2,
+    says: /^down: Unknown option '--force'/,
+  },
+  // clusters
+  {
+    name: 'diff while the local cluster is not running',
+    verb: 'diff',
+    args: ['--env', 'dev', '--skip-upstream'],
+    exit: 1,
+    says: /not running.*pnpm run up/,
+    env: { KOSMOS_STATE_DIR: '/nonexistent/kosmos-state' },
+  },
+  {
+    name: 'status while the local cluster is not running',
+    verb: 'status',
+    args: ['--env', 'dev', '--skip-upstream'],
+    exit: 1,
+    says: /unreachable|not running/,
+    env: { KOSMOS_STATE_DIR: '/nonexistent/kosmos-state' },
+  },
+  {
+    name: 'a kubeconfig that does not exist',
+    verb: 'diff',
+    args: ['--env', 'production', '--skip-upstream'],
+    edit: (f) =>
+      f.replace(
+        PROD,
+        /cluster:\n(\s+)context: ([\w-]+)/,
+        'cluster:\n$1context: $2\n$1kubeconfig: ./missing.kubeconfig',
+      ),
+    exit: 1,
+    says: /kubeconfig .*missing\.kubeconfig.*not found/,
+  },
+  {
+    name: 'a context the kubeconfig does not have',
+    verb: 'diff',
+    args: ['--env', 'production', '--skip-upstream'],
+    edit: (f) => {
+      f.write(
+        'environments/production/k.kubeconfig',
+        'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n',
+      );
+      f.replace(PROD, /cluster:\n(\s+)context: ([\w-]+)/, 'cluster:\n$1context: $2\n$1kubeconfig: ./k.kubeconfig');
+    },
+    exit: 1,
+    says: /context "?[\w-]+"? .*(not found|no context|does not)/,
+  },
+  // bootstrap inventories
+  {
+    name: 'inventory: duplicate node names',
+    verb: 'bootstrap',
+    args: ['check', '--env', 'production'],
+    edit: (f) => f.replace(INV, 'name: kosmos-prod-2', 'name: kosmos-prod-1'),
+    exit: 2,
+    says: /inventory\.yaml:\d+:\d+: .*kosmos-prod-1.*(duplicate|twice|unique)/i,
+  },
+  {
+    name: 'inventory: VIP equal to a node address',
+    verb: 'bootstrap',
+    args: ['check', '--env', 'production'],
+    edit: (f) => f.replace(INV, 'address: 192.168.0.201', 'address: 192.168.0.211'),
+    exit: 2,
+    says: /inventory\.yaml:\d+:\d+: .*192\.168\.0\.211/,
+  },
+  {
+    name: 'inventory: cluster DNS outside the service CIDR',
+    verb: 'bootstrap',
+    args: ['check', '--env', 'production'],
+    edit: (f) => f.replace(INV, 'clusterDns: 10.43.0.10', 'clusterDns: 10.44.0.10'),
+    exit: 2,
+    says: /inventory\.yaml:\d+:\d+: .*clusterDns.*10\.44\.0\.10.*10\.43\.0\.0\/16/,
+  },
+  {
+    name: 'inventory: the token written inline',
+    verb: 'bootstrap',
+    args: ['check', '--env', 'production'],
+    edit: (f) => f.replace(INV, '    file: /etc/kosmos/k3s-token', '    value: K10abcdef::server:s3cr3t'),
+    exit: 2,
+    says: /inventory\.yaml:\d+:\d+: .*tokenSource/,
+  },
+  {
+    name: 'inventory: tab indentation',
+    verb: 'bootstrap',
+    args: ['render', '--env', 'production', '--out', 'out'],
+    edit: (f) => f.replace(INV, '    role: server', '\trole: server'),
+    exit: 2,
+    says: /inventory\.yaml:\d+:\d+: .*[Tt]ab/,
+  },
+  {
+    name: 'inventory: unknown key',
+    verb: 'bootstrap',
+    args: ['check', '--env', 'production'],
+    edit: append(INV, 'nodez: []\n'),
+    exit: 2,
+    says: /inventory\.yaml:\d+:\d+: .*nodez/,
+  },
+  {
+    name: 'bootstrap for an environment with no inventory',
+    verb: 'bootstrap',
+    args: ['check', '--env', 'dev'],
+    exit: 2,
+    says: /dev.*inventory\.yaml/,
+  },
+  {
+    name: 'bootstrap with a subcommand that does not exist',
+    verb: 'bootstrap',
+    args: ['apply', '--env', 'production'],
+    exit: 2,
+    says: /apply/,
+  },
+];
+
+function hashTree(root: string): string {
+  const h = createHash('sha256');
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(root, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      // charts/*/charts/ is helm's packaged dependencies, built on demand and ignored by git.
+      if (/^charts\/[^/]+\/charts$/.test(p)) continue;
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile())
+        h.update(`${p}\0`)
+          .update(readFileSync(join(root, p)))
+          .update('\0');
+    }
+  };
+  walk('');
+  return h.digest('hex');
+}
+
+function run(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, NO_COLOR: '1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe.concurrent('bad-input corpus', () => {
+  it('has at least 40 mistakes, with distinct names', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(40);
+    expect(new Set(corpus.map((m) => m.name)).size).toBe(corpus.length);
+  });
+  for (const m of corpus) {
+    it(`${m.verb}: ${m.name}`, async () => {
+      const root = mkdtempSync(join(tmpdir(), 'kosmos-corpus-'));
+      try {
+        cpSync(join(repo, 'charts'), join(root, 'charts'), { recursive: true });
+        cpSync(join(repo, 'environments'), join(root, 'environments'), { recursive: true });
+        const files: Files = {
+          root,
+          read: (p) => readFileSync(join(root, p), 'utf8'),
+          write: (p, t) => writeFileSync(join(root, p), t),
+          replace: (p, from, to) => {
+            const before = readFileSync(join(root, p), 'utf8');
+            const after = before.replace(from, to);
+            if (after === before) throw new Error(`corpus edit of ${p} changed nothing: ${String(from)}`);
+            writeFileSync(join(root, p), after);
+          },
+        };
+        m.edit?.(files);
+        const before = hashTree(root);
+        const rootFlag = m.verb === 'up' || m.verb === 'down' ? [] : ['--root', root];
+        const r = await run([LAUNCH, m.verb, ...m.args, ...rootFlag], root, {
+          KOSMOS_RENDER_CACHE: join(root, '.cache'),
+          ...m.env,
+        });
+        // A report (lint's) goes to stdout; everything else to stderr.
+        const lines = `${r.stderr}\n${r.stdout}`.split('\n').filter((l) => l.trim() !== '');
+        const shown = `exit ${r.code}\n${r.stderr}`;
+        expect(r.code, shown).toBe(m.exit);
+        expect(
+          lines.some((l) => m.says.test(l)),
+          shown,
+        ).toBe(true);
+        expect(r.stderr, 'no stack trace').not.toMatch(/\n\s+at .+:\d+:\d+/);
+        expect(r.stderr, 'no unexpected error').not.toMatch(/unexpected error/);
+        rmSync(join(root, '.cache'), { recursive: true, force: true });
+        rmSync(join(root, '.kosmos'), { recursive: true, force: true });
+        expect(hashTree(root), 'nothing changed').toBe(before);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+  }
+});
