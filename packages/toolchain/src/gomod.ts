@@ -4,23 +4,28 @@
  */
 export function localReplaces(goMod: string): string[] {
   const found = new Set<string>();
-  const single = /^\s*replace\s+(\S+)(?:\s+\S+)?\s+=>\s+(\.{1,2}\/\S*)\s*$/;
-  const inBlock = /^\s*(\S+)(?:\s+v\S+)?\s+=>\s+(\.{1,2}\/\S*)\s*$/;
-  let block = false;
-  for (const line of goMod.split('\n')) {
-    const text = line.replace(/\/\/.*$/, '');
-    if (/^\s*replace\s*\(\s*$/.test(text)) {
-      block = true;
-      continue;
-    }
-    if (block && /^\s*\)\s*$/.test(text)) {
-      block = false;
-      continue;
-    }
-    const m = (block ? inBlock : single).exec(text);
+  for (const d of replaceDirectives(goMod)) {
+    const m = /^(\S+)(?:\s+v\S+)?\s+=>\s+(\.{1,2}\/\S*)$/.exec(d);
     if (m?.[1]) found.add(m[1]);
   }
   return [...found].sort();
+}
+
+/**
+ * Every replace directive of a go.mod as `old [version] => new [version]`, whether written on its
+ * own line (`replace a => b v1`) or inside a `replace ( ... )` block; comments dropped.
+ */
+function replaceDirectives(goMod: string): string[] {
+  const out: string[] = [];
+  let block = false;
+  for (const line of goMod.split('\n')) {
+    const text = line.replace(/\/\/.*$/, '').trim();
+    if (/^replace\s*\($/.test(text)) block = true;
+    else if (block && text === ')') block = false;
+    else if (block && text) out.push(text);
+    else if (/^replace\s/.test(text)) out.push(text.replace(/^replace\s+/, ''));
+  }
+  return out;
 }
 
 /**
@@ -50,20 +55,8 @@ export interface PublishedReplace {
  */
 export function publishedReplaces(goMod: string): PublishedReplace[] {
   const out: PublishedReplace[] = [];
-  const single = /^\s*replace\s+(\S+)(?:\s+(v\S+))?\s+=>\s+([^.\s]\S*)\s+(v\S+)\s*$/;
-  const inBlock = /^\s*(\S+)(?:\s+(v\S+))?\s+=>\s+([^.\s]\S*)\s+(v\S+)\s*$/;
-  let block = false;
-  for (const line of goMod.split('\n')) {
-    const text = line.replace(/\/\/.*$/, '');
-    if (/^\s*replace\s*\(\s*$/.test(text)) {
-      block = true;
-      continue;
-    }
-    if (block && /^\s*\)\s*$/.test(text)) {
-      block = false;
-      continue;
-    }
-    const m = (block ? inBlock : single).exec(text);
+  for (const d of replaceDirectives(goMod)) {
+    const m = /^(\S+)(?:\s+(v\S+))?\s+=>\s+([^.\s]\S*)\s+(v\S+)$/.exec(d);
     if (m?.[1] && m[3] && m[4]) {
       out.push({ from: m[1], ...(m[2] ? { fromVersion: m[2] } : {}), to: m[3], toVersion: m[4] });
     }
