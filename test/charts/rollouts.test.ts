@@ -88,7 +88,8 @@ describe('rollouts: canary', () => {
     const service = find(observability, 'Service', String(svcName));
     expect(service.spec.clusterIP).not.toBe('None');
     expect((service.spec.ports as Json[]).map((p) => p.port)).toContain(Number(address.port));
-    expect(service.spec.selector['app.kubernetes.io/component']).toBe('prometheus');
+    // The operator labels the pods of a Prometheus resource `app.kubernetes.io/name: prometheus`.
+    expect(service.spec.selector['app.kubernetes.io/name']).toBe('prometheus');
     expect(metric?.successCondition).toContain('result[0] >= 0.95');
     expect(metric?.failureLimit).toBe(2);
     const declared = (at.spec.args as Json[]).map((a) => a.name).sort();

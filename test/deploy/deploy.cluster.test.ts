@@ -158,7 +158,7 @@ describe.sequential('deploy dev to the local cluster from the local registry', (
       expect(outcomes(first)).toEqual(Object.fromEntries(CHARTS.map((c) => [c, 'deployed'])));
       for (const r of first.releases) {
         expect(r.chart, `${r.name} comes from the registry`).toBe(`${registry}/${r.name}`);
-        expect([r.version, r.revision]).toEqual(['0.1.0', 1]);
+        expect([r.version, r.revision]).toEqual([treeVersion(join(repo, 'charts', r.name)), 1]);
       }
       expect(first.registry).toBe(registry);
       expect(events[0]).toMatchObject({ type: 'start', cluster: expect.stringContaining(cluster.kubeconfig) });
@@ -183,7 +183,12 @@ describe.sequential('deploy dev to the local cluster from the local registry', (
       const unchecked = new Set(first.releases.flatMap((r) => r.unchecked.map((u) => `Rollout/${u.name} Unknown`)));
       const status = await environmentStatus(env(), api, { upstream: 'skip', registryUrl: registry });
       for (const s of status.releases) {
-        expect([s.release, s.deployed, s.helmStatus, s.upToDate]).toEqual([s.release, '0.1.0', 'deployed', true]);
+        expect([s.release, s.deployed, s.helmStatus, s.upToDate]).toEqual([
+          s.release,
+          treeVersion(join(repo, 'charts', s.release)),
+          'deployed',
+          true,
+        ]);
         if (s.drift !== false) {
           const d = await diffEnvironment(env(), api, { only: [s.release], upstream: 'skip', registryUrl: registry });
           expect.fail(

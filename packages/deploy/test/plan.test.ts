@@ -1,13 +1,19 @@
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Environment, loadEnvironment, type Release } from '@kosmos/environment';
 import { UserError } from '@kosmos/errors';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { DeployError } from '../src/errors.ts';
 import { formatPlan } from '../src/format.ts';
 import { isLoopbackRegistry, parseDuration, planDeploy } from '../src/plan.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const chartVersion = (chart: string): string =>
+  String(parse(readFileSync(join(repo, 'charts', chart, 'Chart.yaml'), 'utf8')).version);
+const pinOf = (env: string, release: string): string =>
+  String(loadEnvironment(repo, env).releases.find((r) => r.name === release)?.version);
 const names = (p: ReturnType<typeof planDeploy>) => p.waves.map((w) => w.map((r) => r.name));
 
 const rel = (name: string, needs: string[] = [], o: Partial<Release> = {}): Release => ({
@@ -43,7 +49,11 @@ describe('planDeploy on the real environments', () => {
       ['ingress'],
     ]);
     const platform = p.waves[0]?.[0];
-    expect(platform?.chart).toEqual({ kind: 'tree', dir: join(repo, 'charts/platform'), version: '0.1.0' });
+    expect(platform?.chart).toEqual({
+      kind: 'tree',
+      dir: join(repo, 'charts/platform'),
+      version: chartVersion('platform'),
+    });
     expect(platform?.args).toEqual([
       'upgrade',
       '--install',
@@ -71,8 +81,8 @@ describe('planDeploy on the real environments', () => {
     expect(names(p)).toEqual([
       ['platform'],
       ['prometheus-operator-crds', 'argo-rollouts', 'traefik', 'data-tier'],
-      ['observability', 'core-agents'],
-      ['rollouts'],
+      ['prometheus-operator', 'core-agents'],
+      ['observability', 'rollouts'],
       ['ingress'],
     ]);
     const byName = new Map(p.waves.flat().map((r) => [r.name, r]));
@@ -82,7 +92,7 @@ describe('planDeploy on the real environments', () => {
       'core-agents',
       'oci://ghcr.io/kosmos-platform/charts/core-agents',
       '--version',
-      '0.1.0',
+      pinOf('staging', 'core-agents'),
       '--namespace',
       'kosmos-core',
       '--values',
@@ -108,8 +118,13 @@ describe('planDeploy on the real environments', () => {
 
   it('staging with skipUpstream names what it leaves out and still orders the rest', () => {
     const p = planDeploy(loadEnvironment(repo, 'staging'), { registry: 'oci://r/charts', skipUpstream: true });
-    expect(p.skipped.map((s) => s.name)).toEqual(['prometheus-operator-crds', 'argo-rollouts', 'traefik']);
-    expect(p.skipped[2]?.reason).toBe(
+    expect(p.skipped.map((s) => s.name)).toEqual([
+      'prometheus-operator-crds',
+      'prometheus-operator',
+      'argo-rollouts',
+      'traefik',
+    ]);
+    expect(p.skipped[3]?.reason).toBe(
       'upstream chart traefik 37.0.0 from https://traefik.github.io/charts left out (--skip-upstream)',
     );
     expect(names(p)).toEqual([

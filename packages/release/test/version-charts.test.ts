@@ -3,7 +3,7 @@
  * Chart.lock, then lint's chart-package check on the result.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkChartPackages } from '@kosmos/lint';
 import { describe, expect, it } from 'vitest';
@@ -17,28 +17,14 @@ const chart = (dir: string, c: string) => parse(read(dir, `charts/${c}/Chart.yam
 function copyRepo(): string {
   const dir = chartsRepo(['.changeset', 'package.json', 'pnpm-workspace.yaml']);
   // changesets reads the workspace: every package's package.json must be there.
-  for (const p of [
-    'bootstrap',
-    'cli',
-    'diff',
-    'environment',
-    'helm',
-    'kube',
-    'lint',
-    'registry',
-    'release',
-    'render',
-    'testkit',
-    'toolchain',
-    'upstream',
-  ]) {
+  for (const p of readdirSync(join(repoRoot, 'packages'))) {
+    if (!existsSync(join(repoRoot, 'packages', p, 'package.json'))) continue;
     mkdirSync(join(dir, 'packages', p), { recursive: true });
-    try {
-      writeFileSync(join(dir, 'packages', p, 'package.json'), read(repoRoot, `packages/${p}/package.json`));
-    } catch {
-      // a package another branch has not merged yet
-    }
+    writeFileSync(join(dir, 'packages', p, 'package.json'), read(repoRoot, `packages/${p}/package.json`));
   }
+  // The copy starts with no pending changesets: each test writes the ones it means.
+  for (const f of readdirSync(join(dir, '.changeset')))
+    if (f.endsWith('.md') && f !== 'README.md') rmSync(join(dir, '.changeset', f));
   return dir;
 }
 
