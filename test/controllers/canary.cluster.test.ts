@@ -177,9 +177,14 @@ describe('Zeus canary with Argo Rollouts, Traefik weights and a Prometheus analy
     expect(run.status.phase, JSON.stringify(run.status)).toBe('Successful');
     const measured = run.status.metricResults[0].measurements as Json[];
     expect(measured.length).toBeGreaterThan(0);
-    // Values come from Prometheus: the canary's share of non-5xx requests, 1 while healthy.
+    // Values come from Prometheus: the canary's share of non-5xx requests, 1 while healthy. The
+    // first query may come before Prometheus's first scrape of the canary and return no sample
+    // (`[]`); every answer with a sample must be 1, and there must be some.
+    const withSample = measured.filter((m) => m.value !== '[]');
     expect(
-      measured.every((m) => m.phase === 'Successful' && m.value === '[1]'),
+      measured.every((m) => m.phase === 'Successful') &&
+        withSample.length > 0 &&
+        withSample.every((m) => m.value === '[1]'),
       JSON.stringify(measured),
     ).toBe(true);
     expect(proxy.seen.some((s) => s.startsWith(`${PROMETHEUS_HOST}/api/v1/query`))).toBe(true);
