@@ -193,18 +193,7 @@ export class Deploy {
       if (bad) failed = { release: bad.result.name, error: bad.result.error ?? 'failed', unready: bad.result.unready };
     }
     for (const s of plan.skipped) {
-      results.push({
-        name: s.name,
-        namespace: s.namespace,
-        version: '',
-        chart: '',
-        wave: -1,
-        outcome: 'skipped',
-        seconds: 0,
-        unready: [],
-        unchecked: [],
-        reason: s.reason,
-      });
+      results.push(skippedResult(s));
     }
     return {
       env: plan.env,
@@ -394,23 +383,7 @@ export function plannedResult(plan: DeployPlan, target: DeployTarget): DeployRes
     plan,
     timeout: plan.timeout,
     waves: plan.waves.map((w) => w.map((r) => r.name)),
-    releases: [
-      ...plan.waves.flat().map((p) => blank(p, 'planned')),
-      ...plan.skipped.map(
-        (s): ReleaseResult => ({
-          name: s.name,
-          namespace: s.namespace,
-          version: '',
-          chart: '',
-          wave: -1,
-          outcome: 'skipped',
-          seconds: 0,
-          unready: [],
-          unchecked: [],
-          reason: s.reason,
-        }),
-      ),
-    ],
+    releases: [...plan.waves.flat().map((p) => blank(p, 'planned')), ...plan.skipped.map(skippedResult)],
     seconds: 0,
   };
 }
@@ -450,4 +423,20 @@ export async function deployEnvironment(env: Environment, o: DeployEnvironmentOp
   if (o.rolloutGraceMs !== undefined) opts.rolloutGraceMs = o.rolloutGraceMs;
   if (o.pollMs !== undefined) opts.pollMs = o.pollMs;
   return withCluster(env, (cluster) => new Deploy({ target, cluster }, opts).run(plan), { targets: target.targets });
+}
+
+/** A release the plan left out (an upstream chart under --skip-upstream), as a result row. */
+function skippedResult(s: { name: string; namespace: string; reason: string }): ReleaseResult {
+  return {
+    name: s.name,
+    namespace: s.namespace,
+    version: '',
+    chart: '',
+    wave: -1,
+    outcome: 'skipped',
+    seconds: 0,
+    unready: [],
+    unchecked: [],
+    reason: s.reason,
+  };
 }
