@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { type Environment, findRelease, locate, parseSource } from '@kosmos/environment';
+import { EXIT, UserError } from '@kosmos/errors';
+import { treeVersion } from '@kosmos/render';
+import { type Explanation, explainLayers, formatKey, nearestKeys, parseKey, type ValuesLayer } from './layers.ts';
+
+export interface ReleaseExplanation extends Explanation {
+  env: string;
+  release: string;
+  chart: {
+    name: string;
+    kind: 'repo' | 'upstream';
+    version: string;
+    /** Where the pin is written (environment.yaml), which `pnpm promote` rewrites. */
+    pinnedAt: { file: string; line: number; col: number };
+  };
+  /** The files read, in the order helm applies them. */
+  files: { file: string; kind: ValuesLayer['kind'] }[];
+  /** What could not be read, so the final values may lack some defaults. */
+  notes: string[];
+}
+
+export class ExplainError extends UserError {
+  override name = 'ExplainError';
+}
+
+/** A file at a git revision, or undefined (no git, no such revision or file). */
+function gitShow(root: string, rev: string, file: string): string | undefined {
+  try {
+    return execFileSync('git', ['show', `${rev}:${file}`], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The chart's own values.yaml as helm would read it for this release, or why it cannot be had:
+ * the tree's when the pin is the tree's version (render takes the chart from the tree then); for
+ * another pin, the file at the release's git tag `<chart>@<version>` (what `pnpm release`
+ * pushed); upstream charts are fetched by helm at render time and kept nowhere.
+ */
+function chartLayer(root: string, env: Environment, name: string): { layer?: ValuesLayer; note?: string } {
+  const r = findRelease(env, name);
+  const c = r.chart;
+  if (c.kind === 'upstream')
+    return {
+      note: `chart defaults not shown: upstream chart ${c.name} ${r.version} (${c.repository}) is fetched by helm when rendering and kept nowhere in this repository; only the environment's values files are layered`,
+    };
+  const file = relative(root, join(c.dir, 'values.yaml'));
+  const inTree = treeVersion(c.dir);
+  if (r.version === 'tree' || r.version === inTree) {
+    if (!existsSync(join(c.dir, 'values.yaml'))) return { note: `${file} does not exist: no chart defaults` };
+    return { layer: { file, text: readFileSync(join(c.dir, 'values.yaml'), 'utf8'), kind: 'chart' } };
+  }
+  const tag = `${c.name}@${r.version}`;
+  const text = gitShow(root, tag, file);
+  if (text !== undefined) return { layer: { file: `${file}@${tag}`, text, kind: 'chart' } };
+  return {
+    note: `chart defaults not shown: ${env.name} pins ${c.name} ${r.version}, the tree holds ${inTree}, and no git tag ${tag} holds that version's ${file}`,
+  };
+}
+
+/**
+ * Every layer of a release's values and what each does to `key` (all values without it): the
+ * chart's values.yaml, then each environment values file in the order helm applies them, with
+ * the final value. An unknown release or a key no layer sets is bad input (exit 2).
+ */
+export function explainRelease(root: string, env: Environment, releaseName: string, key?: string): ReleaseExplanation {
+  const r = findRelease(env, releaseName);
+  const path = key === undefined ? undefined : parseKey(key);
+  const chart = chartLayer(root, env, releaseName);
+  const promotedInto = env.promotesFrom !== undefined;
+  const layers: ValuesLayer[] = [
+    ...(chart.layer ? [chart.layer] : []),
+    ...r.values.map(
+      (f): ValuesLayer => ({
+        file: relative(root, f),
+        text: readFileSync(f, 'utf8'),
+        kind: 'environment',
+        ...(promotedInto ? { promotedInto } : {}),
+      }),
+    ),
+  ];
+  const explained = explainLayers(layers, path);
+  if (path && explained.values.length === 0) {
+    const near = nearestKeys(layers, path);
+    const read = layers.map((l) => l.file).join(', ') || 'no values file';
+    throw new ExplainError(
+      `unknown key "${formatKey(path)}" in ${env.name}/${r.name}: no layer sets it (read ${read})${chart.note ? ' (chart defaults not read)' : ''}; ${near.at} has: ${near.keys.slice(0, 12).join(', ')}${near.keys.length > 12 ? ', ...' : ''}`,
+      EXIT.usage,
+    );
+  }
+  const envText = readFileSync(env.file, 'utf8');
+  const src = parseSource(relative(root, env.file), envText);
+  const index = env.releases.indexOf(r);
+  return {
+    env: env.name,
+    release: r.name,
+    chart: {
+      name: r.chart.name,
+      kind: r.chart.kind,
+      version: r.version,
+      pinnedAt: { file: src.file, ...locate(src, ['releases', index, 'version']) },
+    },
+    files: layers.map((l) => ({ file: l.file, kind: l.kind })),
+    notes: chart.note ? [chart.note] : [],
+    ...explained,
+  };
+}
