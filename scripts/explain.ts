@@ -5,13 +5,14 @@ import { explainRelease, formatJson, formatText } from '@kosmos/explain';
 await runCommand({
   name: 'explain',
   summary: 'where a value of a release comes from: every layer that sets it (file:line:col) and the final value',
-  usage: 'pnpm explain --env ENV --release NAME [KEY] [--json]',
+  usage: 'pnpm explain --env ENV --release NAME [KEY] [--blame] [--json]',
   flags: [
     '--env ENV           environment under environments/ (required)',
     '--release NAME      release of that environment (required)',
     'KEY                 a dotted path (agentDefaults.replicaCount, agents.zeus-orchestrator.image.tag,',
     '                    a.b[0].c, commonLabels["app.kubernetes.io/part-of"]); a map is explained key',
     '                    by key; without KEY, every value of the release',
+    '--blame             also name the commit that last wrote each line (git blame, one per file)',
     '--json              print the explanation as JSON on stdout (for CI)',
     '--root DIR          repository root (default: found from the current folder)',
     '',
@@ -26,6 +27,7 @@ await runCommand({
   options: {
     env: { type: 'string' },
     release: { type: 'string' },
+    blame: { type: 'boolean' },
     json: { type: 'boolean' },
     root: { type: 'string' },
   },
@@ -36,7 +38,7 @@ await runCommand({
       throw new UserError(`one KEY at most, got ${positionals.length}: ${positionals.join(' ')}`, EXIT.usage);
     const root = (values.root as string | undefined) ?? findRepoRoot();
     const env = loadEnvironment(root, values.env as string);
-    const e = explainRelease(root, env, values.release as string, positionals[0]);
+    const e = explainRelease(root, env, values.release as string, positionals[0], { blame: values.blame === true });
     process.stdout.write(values.json ? formatJson(e) : formatText(e));
     return EXIT.ok;
   },

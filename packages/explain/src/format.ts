@@ -29,8 +29,10 @@ export function formatText(e: ReleaseExplanation): string {
   for (const v of e.values) {
     out.push(`${v.key} = ${v.final.set ? show(v.final.value) : '(unset)'}`);
     const width = Math.max(...v.layers.map((s) => where(s).length));
-    for (const s of v.layers)
-      out.push(`  ${where(s).padEnd(width)}  ${describe(s, v.key)}${s === v.winner ? '  <- wins' : ''}`);
+    for (const s of v.layers) {
+      const commit = s.commit ? `  [${s.commit.sha} ${s.commit.date} ${s.commit.summary}]` : '';
+      out.push(`  ${where(s).padEnd(width)}  ${describe(s, v.key)}${s === v.winner ? '  <- wins' : ''}${commit}`);
+    }
   }
   return `${out.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
-export { ExplainError, explainRelease, type ReleaseExplanation } from './explain.ts';
+export { blameLines, ExplainError, explainRelease, type ReleaseExplanation } from './explain.ts';
 export { formatJson, formatText } from './format.ts';
 export {
+  type Commit,
   type ExplainedValue,
   type Explanation,
   explainLayers,

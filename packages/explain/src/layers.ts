@@ -34,6 +34,16 @@ export interface Setting {
   value: unknown;
   /** An image pin field written by `pnpm promote` into this environment file. */
   promoted?: boolean;
+  /** The commit that last wrote this line (`--blame`); absent outside git or for uncommitted lines. */
+  commit?: Commit;
+}
+
+export interface Commit {
+  sha: string;
+  /** ISO date of the commit (author time). */
+  date: string;
+  author: string;
+  summary: string;
 }
 
 export interface ExplainedValue {
