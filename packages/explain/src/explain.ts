@@ -148,7 +148,8 @@ export function explainRelease(
     ),
   ];
   const explained = explainLayers(layers, path);
-  if (path && explained.values.length === 0) {
+  // A key only some ancestor list or scalar covers (`a.list[3]` past its end) is set by no one.
+  if (path && !explained.values.some((v) => v.layers.some((l) => l.how !== 'replaces'))) {
     const near = nearestKeys(layers, path);
     const read = layers.map((l) => l.file).join(', ') || 'no values file';
     throw new ExplainError(

@@ -291,6 +291,11 @@ export function nearestKeys(layers: readonly ValuesLayer[], key: Path): { at: st
       return { at: n === 0 ? '(top level)' : formatKey(key.slice(0, n)), keys: Object.keys(node).sort(compareKeys) };
     if (Array.isArray(node))
       return { at: formatKey(key.slice(0, n)), keys: [`a list of ${node.length} item${node.length === 1 ? '' : 's'}`] };
+    if (node !== undefined && n > 0)
+      return {
+        at: formatKey(key.slice(0, n)),
+        keys: [`no keys, it is the value ${JSON.stringify(mask(key.slice(0, n), node))}`],
+      };
   }
   return { at: '(top level)', keys: [] };
 }

@@ -87,6 +87,14 @@ describe('explain on the real repository files', () => {
       /unknown key "agents\.zeus\.replicaCount" in dev\/core-agents: .*agents has: athena, chronos, hermes, zeus-orchestrator/,
     ],
     [['--env', 'dev', '--release', 'core-agents', 'a..b'], /key "a\.\.b": empty segment/],
+    [
+      ['--env', 'dev', '--release', 'core-agents', 'agentDefaults.extraEnv[0].name'],
+      /unknown key "agentDefaults\.extraEnv\[0\]\.name" .*agentDefaults\.extraEnv has: a list of 0 items/,
+    ],
+    [
+      ['--env', 'dev', '--release', 'core-agents', 'environment.name'],
+      /unknown key "environment\.name" .*environment has: no keys, it is the value "dev"/,
+    ],
     [['--env', 'dev'], /--release is required/],
   ])('%j: exit 2, one line', (args, says) => {
     const r = spawnSync(process.execPath, [LAUNCH, 'explain', ...args], { encoding: 'utf8', cwd: root });

@@ -125,6 +125,12 @@ describe('explainLayers', () => {
   it('finds no value for a key nobody sets, and says what is there instead', () => {
     expect(explainLayers(layers, parseKey('replica')).values).toEqual([]);
     expect(nearestKeys(layers, parseKey('image.tga'))).toEqual({ at: 'image', keys: ['password', 'tag'] });
+    expect(nearestKeys(layers, parseKey('list[3]'))).toEqual({ at: 'list', keys: ['a list of 0 items'] });
+    expect(nearestKeys(layers, parseKey('replicas.min'))).toEqual({
+      at: 'replicas',
+      keys: ['no keys, it is the value 3'],
+    });
+    expect(nearestKeys(layers, parseKey('image.password.x')).keys[0]).toBe('no keys, it is the value "<hidden>"');
   });
 
   it('a values file that is not YAML is bad input at its line', () => {
