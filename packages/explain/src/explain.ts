@@ -21,8 +21,10 @@ export interface ReleaseExplanation extends Explanation {
     name: string;
     kind: 'repo' | 'upstream';
     version: string;
-    /** Where the pin is written (environment.yaml), which `pnpm promote` rewrites. */
+    /** Where the pin is written (environment.yaml). */
     pinnedAt: { file: string; line: number; col: number };
+    /** The pin is `pnpm promote`'s to write: the environment promotes in from another. */
+    promoted: boolean;
   };
   /** The files read, in the order helm applies them. */
   files: { file: string; kind: ValuesLayer['kind'] }[];
@@ -188,6 +190,7 @@ export function explainRelease(
       kind: r.chart.kind,
       version: r.version,
       pinnedAt: { file: src.file, ...locate(src, ['releases', index, 'version']) },
+      promoted: promotedInto,
     },
     files: layers.map((l) => ({ file: l.file, kind: l.kind })),
     notes: chart.note ? [chart.note] : [],

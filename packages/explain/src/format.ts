@@ -21,7 +21,7 @@ function describe(s: Setting, key: string): string {
 /** For people: per key, the final value, then each layer with its file:line:col, the winner marked. */
 export function formatText(e: ReleaseExplanation): string {
   const out = [
-    `${e.env}/${e.release}: chart ${e.chart.name} ${e.chart.version} (pinned at ${e.chart.pinnedAt.file}:${e.chart.pinnedAt.line}:${e.chart.pinnedAt.col})`,
+    `${e.env}/${e.release}: chart ${e.chart.name} ${e.chart.version} (pinned at ${e.chart.pinnedAt.file}:${e.chart.pinnedAt.line}:${e.chart.pinnedAt.col}${e.chart.promoted ? ', written by pnpm promote' : ''})`,
     `layers, in the order helm applies them: ${e.files.map((f) => f.file).join(' < ') || '(none)'}`,
     ...e.notes.map((n) => `note: ${n}`),
     '',

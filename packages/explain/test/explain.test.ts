@@ -49,7 +49,9 @@ describe('explain on the real repository files', () => {
     );
     expect(text.status, text.stderr).toBe(0);
     expect(text.stdout).toContain('chart core-agents');
-    expect(text.stdout).toMatch(/pinned at environments\/production\/environment\.yaml:\d+:\d+/);
+    expect(text.stdout).toMatch(
+      /pinned at environments\/production\/environment\.yaml:\d+:\d+, written by pnpm promote\)/,
+    );
     expect(text.stdout).toMatch(
       new RegExp(`${PROD}:\\d+:\\d+\\s+\\S+ \\(written by pnpm promote\\)  <- wins`.replaceAll('/', '\\/')),
     );
