@@ -113,7 +113,8 @@ await runCommand({
       });
       approved = parsePlanFile(text, planFile);
       request = {
-        from: approved.source,
+        // A rollback's source is a record of the target (`staging#1`), not an environment.
+        from: approved.rollback ? approved.target : approved.source,
         to: approved.target,
         approval,
         allowDrift: approved.allowDrift,
