@@ -202,6 +202,34 @@ describe('a plan approved by its digest, applied, recorded, rolled back', () => 
     ]);
     expect(listed.promotions[2]).toMatchObject({ rollbackTo: 1, plan: rb.digest, outcome: 'applied' });
     expect(listed.promotions[2].pins).toEqual(listed.promotions[0].pins);
+
+    // pnpm status: the versions side by side, who is behind whom, each environment's last promotion.
+    const status = await verb('status', root, ['--json']);
+    expect(status.code, status.stderr).toBe(0);
+    const view = JSON.parse(status.stdout).promotions;
+    expect(view.environments).toEqual(['dev', 'staging', 'production']);
+    expect(view.releases).toEqual([
+      {
+        release: 'app',
+        versions: {
+          dev: { pinned: `tree (${V3})`, deployed: V3 },
+          staging: { pinned: V2, deployed: V2 },
+          production: { pinned: V1, deployed: V1 },
+        },
+        behind: [
+          { env: 'staging', behind: 'dev', has: V2, sourceHas: V3 },
+          { env: 'production', behind: 'staging', has: V1, sourceHas: V2 },
+        ],
+      },
+    ]);
+    expect(view.last.staging).toMatchObject({ n: 3, source: 'rollback', rollbackTo: 1, plan: rb.digest });
+    expect(view.last.production).toBeNull();
+    const text = await verb('status', root, []);
+    expect(text.stdout).toMatch(
+      new RegExp(`app +tree \\(${V3.replaceAll('.', '\\.')}\\) +${V2.replaceAll('.', '\\.')} +`),
+    );
+    expect(text.stdout).toContain(`staging behind dev (${V2} < ${V3})`);
+    expect(text.stdout).toMatch(/ {2}staging: #3 \S+ by .*, rollback to #1, plan sha256:/);
   });
 });
 
