@@ -1,3 +1,4 @@
+export { type EnvironmentRows, type PromotionView, promotionView } from './promotions.ts';
 export {
   type EnvironmentStatus,
   environmentStatus,
