@@ -248,6 +248,9 @@ export async function planPromotion(cfg: PromoteConfig, req: PromoteRequest): Pr
       return { drift: { error, drift: false, releases: [] }, diffError: error };
     });
 
+    // Lint holds the event loop for seconds at a time (schema compilation and validation); run
+    // alongside the cluster requests it starves their sockets into false 'no answer' timeouts.
+    const t = await targetSide;
     const lintP: Promise<LintOutcome | undefined> = registryOk
       ? (async () => {
           log(`linting ${target.name} with the new pins`);
@@ -274,7 +277,7 @@ export async function planPromotion(cfg: PromoteConfig, req: PromoteRequest): Pr
         })()
       : Promise.resolve(undefined);
 
-    const [sourceLive, t, lint] = await Promise.all([sourceLiveP, targetSide, lintP]);
+    const [sourceLive, lint] = await Promise.all([sourceLiveP, lintP]);
     const inputs: PromotionInputs = {
       source: src.pins,
       target: { ...facts, problems: [...facts.problems, ...editProblems] },
