@@ -81,6 +81,8 @@ async function startReady(o: {
   dir: string;
   env?: NodeJS.ProcessEnv;
   ready: string;
+  /** Which answer of `ready` means up; default: 200. */
+  readyWhen?: (status: number) => boolean;
   timeoutMs?: number;
   alsoStop?: Controller;
 }): Promise<Controller> {
@@ -95,7 +97,8 @@ async function startReady(o: {
       }
     : c;
   try {
-    await waitFor(`${o.name} ${new URL(o.ready).pathname}`, async () => (await get(o.ready)).status === 200, {
+    const up = o.readyWhen ?? ((status: number) => status === 200);
+    await waitFor(`${o.name} ${new URL(o.ready).pathname}`, async () => up((await get(o.ready)).status), {
       timeoutMs: o.timeoutMs ?? 60_000,
       daemon: c.daemon,
     });
@@ -338,4 +341,44 @@ export async function startPrometheus(o: PrometheusOptions): Promise<Controller 
 /** Why a controller is worth a look when a test fails: its name and the end of its log. */
 export async function describeController(c: Controller, lines = 30): Promise<string> {
   return `--- ${c.name} (${c.log}):\n${await c.tail(lines)}`;
+}
+
+export interface S3ServerOptions {
+  /** Folder served: each folder in it is a bucket. */
+  dir: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  log?: (line: string) => void;
+  timeoutMs?: number;
+}
+
+/**
+ * A real S3 API on loopback: rclone's own `rclone serve s3` over a local folder (rclone of the
+ * backup's upload image). Objects are plain files in `dir/<bucket>/`, so a test can see, age
+ * and plant them.
+ */
+export async function startS3Server(o: S3ServerOptions): Promise<Controller & { endpoint: string }> {
+  const bin = await ensure('rclone', { log: o.log ?? noLog });
+  await mkdir(o.dir, { recursive: true });
+  const [port] = (await freePorts(1)) as [number];
+  const endpoint = `http://127.0.0.1:${port}`;
+  const c = await startReady({
+    name: 's3',
+    bin,
+    args: [
+      'serve',
+      's3',
+      `--addr=127.0.0.1:${port}`,
+      `--auth-key=${o.accessKeyId},${o.secretAccessKey}`,
+      // no rclone.conf of the user's: the served folder is a plain local path
+      '--config=/dev/null',
+      o.dir,
+    ],
+    dir: dirname(o.dir),
+    ready: `${endpoint}/`,
+    // an unsigned request is refused: any answer means it is listening
+    readyWhen: (status) => status > 0,
+    timeoutMs: o.timeoutMs,
+  });
+  return { ...c, endpoint };
 }

@@ -28,7 +28,9 @@ export type ToolName =
   | 'prometheus'
   // Checkers of what the observability chart renders.
   | 'promtool'
-  | 'amtool';
+  | 'amtool'
+  // The backup job's uploader, and the S3 server (`rclone serve s3`) its test uploads to.
+  | 'rclone';
 
 export const TOOL_NAMES: readonly ToolName[] = [
   ...DELIVERY_TOOL_NAMES,
@@ -48,6 +50,7 @@ export const TOOL_NAMES: readonly ToolName[] = [
   'prometheus',
   'promtool',
   'amtool',
+  'rclone',
 ];
 
 /** The controllers' binaries: only the tests that exercise our custom resources start them. */
@@ -316,6 +319,24 @@ export const COMPONENTS: readonly Component[] = [
     accepts: (v) => cmpSemver(v, '0.28.0') >= 0,
     requirement: 'amtool 0.28 or newer',
     typicalBuildSeconds: 90,
+  },
+  {
+    // The version of the data-tier backup's upload image (docker.io/rclone/rclone:1.75.0): the
+    // backup test runs the job's upload script with it against `rclone serve s3` on loopback, a
+    // real S3 API (rclone's own server) with nothing reached outside the machine.
+    id: 'rclone',
+    version: 'v1.75.0',
+    binaries: ['rclone'],
+    recipe: {
+      kind: 'go-install',
+      packages: { rclone: 'github.com/rclone/rclone' },
+      // Without it `rclone version` says v1.75.0-DEV.
+      ldflags: ['-X github.com/rclone/rclone/fs.Version=v1.75.0'],
+    },
+    // `serve s3` came in 1.65; flags of the upload script are those of the pinned image.
+    accepts: (v) => cmpSemver(v, '1.75.0') === 0,
+    requirement: 'rclone v1.75.0 (the backup upload image; Debian 12 has 1.60, without `serve s3`)',
+    typicalBuildSeconds: 900,
   },
 ];
 
