@@ -50,9 +50,10 @@ await runCommand({
       cache: cacheRoot(),
       tools: found.map((f) =>
         'error' in f
-          ? { tool: f.tool, pinned: componentOf(f.tool).version, missing: f.error }
+          ? { tool: f.tool, component: componentOf(f.tool).id, pinned: componentOf(f.tool).version, missing: f.error }
           : {
               tool: f.tool,
+              component: componentOf(f.tool).id,
               pinned: componentOf(f.tool).version,
               version: f.version,
               source: f.source,
@@ -80,19 +81,21 @@ await runCommand({
     if (values.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
-      const rows = [['TOOL', 'VERSION', 'SOURCE', 'PATH']];
+      // COMPONENT: the build that yields the tool (one Go module build may yield several tools).
+      const rows = [['TOOL', 'COMPONENT', 'VERSION', 'SOURCE', 'PATH']];
       for (const t of report.tools) {
+        const component = `${t.component} ${t.pinned}`;
         rows.push(
           'missing' in t
-            ? [t.tool, '-', 'MISSING', `pinned ${t.pinned}: run \`pnpm run tools\``]
-            : [t.tool, t.version ?? '?', t.source ?? '', t.path ?? ''],
+            ? [t.tool, component, '-', 'MISSING', 'run `pnpm run tools`']
+            : [t.tool, component, t.version ?? '?', t.source ?? '', t.path ?? ''],
         );
       }
       for (const d of report.debian) {
         rows.push(
           'missing' in d
-            ? [d.tool, '-', 'MISSING', `Debian package ${d.package}: run \`pnpm run tools\``]
-            : [d.tool, d.version ?? '?', d.source === 'apt' ? `Debian ${d.package}` : 'PATH', d.path],
+            ? [d.tool, 'Debian', '-', 'MISSING', `Debian package ${d.package}: run \`pnpm run tools\``]
+            : [d.tool, 'Debian', d.version ?? '?', d.source === 'apt' ? `Debian ${d.package}` : 'PATH', d.path],
         );
       }
       const notes = report.tools.flatMap((t) =>

@@ -4,7 +4,7 @@ import { CONTROLLER_TOOLS, ensureSystemTools, resolveTool, TOOL_NAMES } from '@k
 await runCommand({
   name: 'tools',
   summary:
-    'find or build every pinned tool (helm, etcd, Kubernetes control plane, kwok, registry, actionlint, crane, and the controllers the cluster tests run: Argo Rollouts, Traefik, Prometheus Operator, Prometheus) and install the Debian tools the tests drive',
+    'find or build every pinned tool (helm, etcd, Kubernetes control plane, kwok, registry, actionlint, crane, rclone, promtool, amtool, and the controllers the cluster tests run: Argo Rollouts, Traefik, Prometheus Operator, Prometheus) and install the Debian tools the tests drive',
   usage: 'pnpm run tools [--skip-controllers] [--json]',
   flags: [
     '--skip-controllers  leave out the controllers (only the real-controller tests need them;',

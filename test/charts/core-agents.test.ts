@@ -343,18 +343,18 @@ describe('core-agents: environments', () => {
     for (const p of ofKind(objs, 'PodDisruptionBudget')) expect(p.spec.maxUnavailable).toBe(1);
   });
 
-  it("production: the seeds' HPA floor of 2 (max 5, the capacity plan) for every agent not on a canary, PDBs, hard zone spread", () => {
+  it("production: the seeds' HPA floor of 2 (max 3, the capacity plan) for every agent not on a canary, PDBs, hard zone spread", () => {
     const objs = byEnv.production ?? [];
     const hpas = ofKind(objs, 'HorizontalPodAutoscaler');
     expect(hpas.map((h) => h.metadata.name).sort()).toEqual(['athena', 'chronos', 'hermes']);
-    for (const h of hpas) expect([h.spec.minReplicas, h.spec.maxReplicas]).toEqual([2, 5]);
+    for (const h of hpas) expect([h.spec.minReplicas, h.spec.maxReplicas]).toEqual([2, 3]);
     expect(ofKind(objs, 'PodDisruptionBudget')).toHaveLength(4);
     const tsc = find(objs, 'Deployment', 'athena').spec.template.spec.topologySpreadConstraints;
     expect(tsc[0]).toMatchObject({ topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' });
   });
 
   it.each(envs)(
-    '%s: 3 replicas of every agent plus one surge pod fit the kosmos-core quota (limits 14 CPU / 24Gi, requests 6 / 12Gi)',
+    "%s: 3 replicas of every agent plus one surge pod fit the seeds' kosmos-core quota (limits 8 CPU / 16Gi, requests 6 / 12Gi)",
     (env) => {
       let cpuLimit = 0;
       let memLimit = 0;
@@ -370,8 +370,8 @@ describe('core-agents: environments', () => {
         if (millicores(r.limits.cpu) > biggest.cpu)
           biggest = { cpu: millicores(r.limits.cpu), mem: mebibytes(r.limits.memory) };
       }
-      expect(cpuLimit + biggest.cpu).toBeLessThanOrEqual(14000);
-      expect(memLimit + biggest.mem).toBeLessThanOrEqual(24 * 1024);
+      expect(cpuLimit + biggest.cpu).toBeLessThanOrEqual(8000);
+      expect(memLimit + biggest.mem).toBeLessThanOrEqual(16 * 1024);
       expect(cpuReq).toBeLessThanOrEqual(6000);
       expect(memReq).toBeLessThanOrEqual(12 * 1024);
     },

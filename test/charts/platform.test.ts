@@ -109,13 +109,13 @@ describe('platform: namespaces', () => {
 });
 
 describe('platform: quotas and limits', () => {
-  it('kosmos-core quota: requests 6 CPU / 12Gi (seeds), limits 14 / 24Gi (capacity plan), 50 pods, 20 services, 10 PVCs', () => {
+  it("kosmos-core quota, the seeds' own: requests 6 CPU / 12Gi, limits 8 / 16Gi, 50 pods, 20 services, 10 PVCs", () => {
     const q = find(defaults, 'ResourceQuota', 'kosmos-core-quota', 'kosmos-core');
     expect(q.spec.hard).toEqual({
       'requests.cpu': '6',
       'requests.memory': '12Gi',
-      'limits.cpu': '14',
-      'limits.memory': '24Gi',
+      'limits.cpu': '8',
+      'limits.memory': '16Gi',
       pods: '50',
       services: '20',
       persistentvolumeclaims: '10',

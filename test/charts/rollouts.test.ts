@@ -102,7 +102,7 @@ describe('rollouts: canary', () => {
     expect(analysis.args).toContainEqual({ name: 'service', value: 'zeus-orchestrator-canary' });
   });
 
-  it("an HPA on the Rollout replaces spec.replicas (production: the seeds' floor 2, max 5 of the capacity plan, seed behaviors)", () => {
+  it("an HPA on the Rollout replaces spec.replicas (production: the seeds' floor 2, max 3 of the capacity plan, seed behaviors)", () => {
     const objs = byEnv.production?.rollouts ?? [];
     const ro = find(objs, 'Rollout', 'zeus-orchestrator');
     expect(ro.spec.replicas).toBeUndefined();
@@ -112,7 +112,7 @@ describe('rollouts: canary', () => {
       kind: 'Rollout',
       name: 'zeus-orchestrator',
     });
-    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([2, 5]);
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([2, 3]);
     expect(hpa.spec.behavior.scaleDown).toEqual({
       stabilizationWindowSeconds: 300,
       policies: [{ type: 'Percent', value: 10, periodSeconds: 60 }],

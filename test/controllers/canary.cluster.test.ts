@@ -88,6 +88,15 @@ async function context(): Promise<string> {
   return parts.join('\n');
 }
 
+/** Waits until Argo Rollouts has moved all traffic back to stable (after a promotion or an abort). */
+const weightBackToStable = () =>
+  until(
+    'the canary weight back to 0',
+    async () => ((await weights()).canary === 0 ? undefined : JSON.stringify(await weights())),
+    30_000,
+    context,
+  );
+
 /** Canary weights as the watch saw them, one per change, e.g. [0, 10, 30, 50, 100, 0]. */
 const canaryWeights = (r: Recorder) => r.lines.map((l) => Number(l.split(/\s+/)[1]));
 
@@ -159,12 +168,7 @@ describe('Zeus canary with Argo Rollouts, Traefik weights and a Prometheus analy
         180_000,
         context,
       );
-      await until(
-        'the canary weight back to 0',
-        async () => ((await weights()).canary === 0 ? undefined : JSON.stringify(await weights())),
-        30_000,
-        context,
-      );
+      await weightBackToStable();
     } finally {
       watch.stop();
     }
@@ -207,12 +211,7 @@ describe('Zeus canary with Argo Rollouts, Traefik weights and a Prometheus analy
         180_000,
         context,
       );
-      await until(
-        'the canary weight back to 0',
-        async () => ((await weights()).canary === 0 ? undefined : JSON.stringify(await weights())),
-        30_000,
-        context,
-      );
+      await weightBackToStable();
     } finally {
       watch.stop();
       metrics.setHealthy(true);

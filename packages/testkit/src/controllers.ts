@@ -70,6 +70,45 @@ async function folder(o: ControllerBase, name: string): Promise<string> {
 
 const noLog = () => {};
 
+/**
+ * Launches a daemon and resolves once `ready` answers 200; stops it (and `alsoStop`) when it does
+ * not, so a failed start leaves nothing running. Every controller here starts through it.
+ */
+async function startReady(o: {
+  name: string;
+  bin: string;
+  args: string[];
+  dir: string;
+  env?: NodeJS.ProcessEnv;
+  ready: string;
+  /** Which answer of `ready` means up; default: 200. */
+  readyWhen?: (status: number) => boolean;
+  timeoutMs?: number;
+  alsoStop?: Controller;
+}): Promise<Controller> {
+  const c = launch(o.name, o.bin, o.args, o.dir, o.env);
+  const controller: Controller = o.alsoStop
+    ? {
+        ...c,
+        async stop() {
+          await c.stop();
+          await o.alsoStop?.stop();
+        },
+      }
+    : c;
+  try {
+    const up = o.readyWhen ?? ((status: number) => status === 200);
+    await waitFor(`${o.name} ${new URL(o.ready).pathname}`, async () => up((await get(o.ready)).status), {
+      timeoutMs: o.timeoutMs ?? 60_000,
+      daemon: c.daemon,
+    });
+  } catch (e) {
+    await controller.stop();
+    throw e;
+  }
+  return controller;
+}
+
 export interface RolloutsOptions extends ControllerBase {
   /** Only this namespace (`--namespaced`); default: the whole cluster. */
   namespace?: string;
@@ -100,10 +139,10 @@ export async function startArgoRollouts(o: RolloutsOptions): Promise<Controller 
     env.NO_PROXY = '127.0.0.1,localhost';
     env.no_proxy = env.NO_PROXY;
   }
-  const c = launch(
-    'argo-rollouts',
+  const c = await startReady({
+    name: 'argo-rollouts',
     bin,
-    [
+    args: [
       `--kubeconfig=${o.kubeconfig}`,
       `--metricsport=${metrics}`,
       `--healthzPort=${healthz}`,
@@ -117,20 +156,9 @@ export async function startArgoRollouts(o: RolloutsOptions): Promise<Controller 
     ],
     dir,
     env,
-  );
-  try {
-    await waitFor(
-      'argo-rollouts /healthz',
-      async () => (await get(`http://127.0.0.1:${healthz}/healthz`)).status === 200,
-      {
-        timeoutMs: o.timeoutMs ?? 60_000,
-        daemon: c.daemon,
-      },
-    );
-  } catch (e) {
-    await c.stop();
-    throw e;
-  }
+    ready: `http://127.0.0.1:${healthz}/healthz`,
+    timeoutMs: o.timeoutMs,
+  });
   return { ...c, metricsUrl: `http://127.0.0.1:${metrics}/metrics` };
 }
 
@@ -236,24 +264,16 @@ export async function startTraefik(o: TraefikOptions): Promise<TraefikController
   };
   const configFile = join(dir, 'traefik.yaml');
   await writeFile(configFile, stringify(config));
-  const traefik = launch('traefik', bin, [`--configFile=${configFile}`], dir);
-  const c: Controller = {
-    ...traefik,
-    async stop() {
-      await traefik.stop();
-      await proxy.stop();
-    },
-  };
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  try {
-    await waitFor('traefik API', async () => (await get(`${apiUrl}/api/version`)).status === 200, {
-      timeoutMs: o.timeoutMs ?? 60_000,
-      daemon: traefik.daemon,
-    });
-  } catch (e) {
-    await c.stop();
-    throw e;
-  }
+  const c = await startReady({
+    name: 'traefik',
+    bin,
+    args: [`--configFile=${configFile}`],
+    dir,
+    ready: `${apiUrl}/api/version`,
+    timeoutMs: o.timeoutMs,
+    alsoStop: proxy,
+  });
   return { ...c, apiUrl, entryPoints };
 }
 
@@ -268,28 +288,21 @@ export async function startPrometheusOperator(o: OperatorOptions): Promise<Contr
   const bin = await ensure('prometheus-operator', { log: o.log ?? noLog });
   const dir = await folder(o, 'prometheus-operator');
   const [port] = (await freePorts(1)) as [number];
-  const c = launch(
-    'prometheus-operator',
+  const url = `http://127.0.0.1:${port}`;
+  const c = await startReady({
+    name: 'prometheus-operator',
     bin,
-    [
+    args: [
       `--web.listen-address=127.0.0.1:${port}`,
       '--log-level=debug',
       ...(o.namespaces ? [`--namespaces=${o.namespaces.join(',')}`] : []),
       ...(o.args ?? []),
     ],
     dir,
-    { ...process.env, KUBECONFIG: o.kubeconfig },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor('prometheus-operator /healthz', async () => (await get(`${url}/healthz`)).status === 200, {
-      timeoutMs: o.timeoutMs ?? 60_000,
-      daemon: c.daemon,
-    });
-  } catch (e) {
-    await c.stop();
-    throw e;
-  }
+    env: { ...process.env, KUBECONFIG: o.kubeconfig },
+    ready: `${url}/healthz`,
+    timeoutMs: o.timeoutMs,
+  });
   return { ...c, url };
 }
 
@@ -308,31 +321,64 @@ export async function startPrometheus(o: PrometheusOptions): Promise<Controller 
   const [port] = (await freePorts(1)) as [number];
   const configFile = join(o.dir, 'prometheus.yml');
   await writeFile(configFile, stringify(o.config));
-  const c = launch(
-    'prometheus',
+  const url = `http://127.0.0.1:${port}`;
+  const c = await startReady({
+    name: 'prometheus',
     bin,
-    [
+    args: [
       `--config.file=${configFile}`,
       `--web.listen-address=127.0.0.1:${port}`,
       `--storage.tsdb.path=${join(o.dir, 'data')}`,
       '--log.level=info',
     ],
-    o.dir,
-  );
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor('prometheus /-/ready', async () => (await get(`${url}/-/ready`)).status === 200, {
-      timeoutMs: o.timeoutMs ?? 60_000,
-      daemon: c.daemon,
-    });
-  } catch (e) {
-    await c.stop();
-    throw e;
-  }
+    dir: o.dir,
+    ready: `${url}/-/ready`,
+    timeoutMs: o.timeoutMs,
+  });
   return { ...c, url };
 }
 
 /** Why a controller is worth a look when a test fails: its name and the end of its log. */
 export async function describeController(c: Controller, lines = 30): Promise<string> {
   return `--- ${c.name} (${c.log}):\n${await c.tail(lines)}`;
+}
+
+export interface S3ServerOptions {
+  /** Folder served: each folder in it is a bucket. */
+  dir: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  log?: (line: string) => void;
+  timeoutMs?: number;
+}
+
+/**
+ * A real S3 API on loopback: rclone's own `rclone serve s3` over a local folder (rclone of the
+ * backup's upload image). Objects are plain files in `dir/<bucket>/`, so a test can see, age
+ * and plant them.
+ */
+export async function startS3Server(o: S3ServerOptions): Promise<Controller & { endpoint: string }> {
+  const bin = await ensure('rclone', { log: o.log ?? noLog });
+  await mkdir(o.dir, { recursive: true });
+  const [port] = (await freePorts(1)) as [number];
+  const endpoint = `http://127.0.0.1:${port}`;
+  const c = await startReady({
+    name: 's3',
+    bin,
+    args: [
+      'serve',
+      's3',
+      `--addr=127.0.0.1:${port}`,
+      `--auth-key=${o.accessKeyId},${o.secretAccessKey}`,
+      // no rclone.conf of the user's: the served folder is a plain local path
+      '--config=/dev/null',
+      o.dir,
+    ],
+    dir: dirname(o.dir),
+    ready: `${endpoint}/`,
+    // an unsigned request is refused: any answer means it is listening
+    readyWhen: (status) => status > 0,
+    timeoutMs: o.timeoutMs,
+  });
+  return { ...c, endpoint };
 }

@@ -28,7 +28,9 @@ export type ToolName =
   | 'prometheus'
   // Checkers of what the observability chart renders.
   | 'promtool'
-  | 'amtool';
+  | 'amtool'
+  // The backup job's uploader, and the S3 server (`rclone serve s3`) its test uploads to.
+  | 'rclone';
 
 export const TOOL_NAMES: readonly ToolName[] = [
   ...DELIVERY_TOOL_NAMES,
@@ -48,6 +50,7 @@ export const TOOL_NAMES: readonly ToolName[] = [
   'prometheus',
   'promtool',
   'amtool',
+  'rclone',
 ];
 
 /** The controllers' binaries: only the tests that exercise our custom resources start them. */
@@ -271,30 +274,12 @@ export const COMPONENTS: readonly Component[] = [
     typicalBuildSeconds: 90,
   },
   {
-    // Module v0.305.0 is Prometheus 3.5.0 (LTS); the canary analysis queries it in tests. Its
-    // own id (not `prometheus`): promtool, from the same module, is a separate component.
-    id: 'prometheus-server',
-    version: 'v0.305.0',
-    binaries: ['prometheus'],
-    recipe: {
-      kind: 'go-module',
-      root: 'github.com/prometheus/prometheus@v0.305.0',
-      replacesFrom: 'github.com/prometheus/prometheus@v0.305.0',
-      replaceVersion: 'v0.305.0',
-      copyPublishedReplaces: true,
-      get: ['github.com/prometheus/prometheus/cmd/prometheus@v0.305.0'],
-      packages: { prometheus: 'github.com/prometheus/prometheus/cmd/prometheus' },
-      ldflags: promVersion('v3.5.0'),
-    },
-    accepts: (v) => cmpSemver(v, '3.5.0') === 0,
-    requirement: 'Prometheus 3.5.0 (Go module v0.305.0)',
-    typicalBuildSeconds: 240,
-  },
-  {
-    // Checks the PrometheusRules the observability chart renders (`promtool check rules`).
+    // Module v0.305.0 is Prometheus 3.5.0 (LTS). One build of the module yields both binaries:
+    // the server (the canary analysis queries it in tests) and promtool (checks the
+    // PrometheusRules the observability chart renders, `promtool check rules`).
     id: 'prometheus',
     version: 'v0.305.0',
-    binaries: ['promtool'],
+    binaries: ['prometheus', 'promtool'],
     recipe: {
       kind: 'go-module',
       // Prometheus tags its Go module v0.3xx.y for release v3.x.y; its go.mod replaces one
@@ -303,15 +288,22 @@ export const COMPONENTS: readonly Component[] = [
       replacesFrom: 'github.com/prometheus/prometheus@v0.305.0',
       replaceVersion: 'v0.305.0',
       copyPublishedReplaces: true,
-      get: ['github.com/prometheus/prometheus/cmd/promtool@v0.305.0'],
-      packages: { promtool: 'github.com/prometheus/prometheus/cmd/promtool' },
-      // Without it `promtool --version` prints an empty version.
-      ldflags: ['-X github.com/prometheus/common/version.Version=3.5.0'],
+      get: [
+        'github.com/prometheus/prometheus/cmd/prometheus@v0.305.0',
+        'github.com/prometheus/prometheus/cmd/promtool@v0.305.0',
+      ],
+      packages: {
+        prometheus: 'github.com/prometheus/prometheus/cmd/prometheus',
+        promtool: 'github.com/prometheus/prometheus/cmd/promtool',
+      },
+      // Without it `prometheus --version` and `promtool --version` print an empty version.
+      ldflags: promVersion('v3.5.0'),
     },
-    // Rule files in Prometheus 3 syntax (UTF-8 names, no holt_winters) need a v3 promtool.
-    accepts: (v) => cmpSemver(v, '3.0.0') >= 0,
-    requirement: 'promtool 3.0 or newer (Prometheus 3 rule syntax)',
-    typicalBuildSeconds: 200,
+    // Both binaries come from one module version: a server or promtool found on PATH must be
+    // 3.5.0 too (rule files in Prometheus 3 syntax need a v3 promtool anyway).
+    accepts: (v) => cmpSemver(v, '3.5.0') === 0,
+    requirement: 'Prometheus 3.5.0 (Go module v0.305.0)',
+    typicalBuildSeconds: 300,
   },
   {
     // Checks the Alertmanager configuration the observability chart documents (`amtool check-config`).
@@ -327,6 +319,24 @@ export const COMPONENTS: readonly Component[] = [
     accepts: (v) => cmpSemver(v, '0.28.0') >= 0,
     requirement: 'amtool 0.28 or newer',
     typicalBuildSeconds: 90,
+  },
+  {
+    // The version of the data-tier backup's upload image (docker.io/rclone/rclone:1.75.0): the
+    // backup test runs the job's upload script with it against `rclone serve s3` on loopback, a
+    // real S3 API (rclone's own server) with nothing reached outside the machine.
+    id: 'rclone',
+    version: 'v1.75.0',
+    binaries: ['rclone'],
+    recipe: {
+      kind: 'go-install',
+      packages: { rclone: 'github.com/rclone/rclone' },
+      // Without it `rclone version` says v1.75.0-DEV.
+      ldflags: ['-X github.com/rclone/rclone/fs.Version=v1.75.0'],
+    },
+    // `serve s3` came in 1.65; flags of the upload script are those of the pinned image.
+    accepts: (v) => cmpSemver(v, '1.75.0') === 0,
+    requirement: 'rclone v1.75.0 (the backup upload image; Debian 12 has 1.60, without `serve s3`)',
+    typicalBuildSeconds: 900,
   },
 ];
 

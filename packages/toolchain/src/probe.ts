@@ -26,6 +26,7 @@ const VERSION_ARGS: Record<ToolName, string[]> = {
   prometheus: ['--version'],
   promtool: ['--version'],
   amtool: ['--version'],
+  rclone: ['version'],
 };
 
 /** The first x.y.z in a tool's own version output, or undefined when it prints none. */

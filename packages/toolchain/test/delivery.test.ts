@@ -28,3 +28,19 @@ describe('actionlint and crane in the catalog', () => {
     expect(componentOf('crane').accepts('v0.19.0')).toBe(false);
   });
 });
+
+describe('one build per Go module version', () => {
+  it('no two components build the same root module at the same version', () => {
+    const roots = COMPONENTS.flatMap((c) => (c.recipe.kind === 'go-module' ? [c.recipe.root] : []));
+    expect(roots.filter((r, i) => roots.indexOf(r) !== i)).toEqual([]);
+  });
+
+  it('the Prometheus module yields the server and promtool from one component, cached together', () => {
+    expect(componentOf('prometheus')).toBe(componentOf('promtool'));
+    expect(componentOf('promtool')).toMatchObject({ id: 'prometheus', version: 'v0.305.0' });
+    expect(Object.keys(componentOf('prometheus').recipe.packages).sort()).toEqual(['prometheus', 'promtool']);
+    // A promtool of another release on PATH is passed over: both binaries are one pinned version.
+    expect(componentOf('promtool').accepts('3.4.0')).toBe(false);
+    expect(componentOf('promtool').accepts('v3.5.0')).toBe(true);
+  });
+});
