@@ -5,12 +5,14 @@
  */
 
 import { DELIVERY_COMPONENTS, DELIVERY_TOOL_NAMES, type DeliveryToolName } from './delivery.ts';
+import { FLEET_COMPONENTS, FLEET_TOOL_NAMES, type FleetToolName } from './fleet.ts';
 import { cmpSemver, sameMinor } from './semver.ts';
 
 export { cmpSemver } from './semver.ts';
 
 export type ToolName =
   | DeliveryToolName
+  | FleetToolName
   | 'helm'
   | 'etcd'
   | 'etcdctl'
@@ -48,6 +50,7 @@ export const TOOL_NAMES: readonly ToolName[] = [
   'prometheus',
   'promtool',
   'amtool',
+  ...FLEET_TOOL_NAMES,
 ];
 
 /** The controllers' binaries: only the tests that exercise our custom resources start them. */
@@ -56,6 +59,7 @@ export const CONTROLLER_TOOLS: readonly ToolName[] = [
   'traefik',
   'prometheus-operator',
   'prometheus',
+  ...FLEET_TOOL_NAMES,
 ];
 
 /** `go install module/pkg@version`: for modules without replace directives. */
@@ -94,6 +98,11 @@ export interface GoModuleRecipe {
    * `go:embed` pattern needs (Traefik's web UI is built by yarn, outside the module).
    */
   rootCopy?: { placeholders: Record<string, string> };
+  /**
+   * Symbolic links made next to the built binaries (link name -> binary): for upstreams that
+   * ship one binary choosing its component by the name it runs as (Argo CD).
+   */
+  links?: Record<string, string>;
 }
 
 export interface Component {
@@ -328,6 +337,7 @@ export const COMPONENTS: readonly Component[] = [
     requirement: 'amtool 0.28 or newer',
     typicalBuildSeconds: 90,
   },
+  ...FLEET_COMPONENTS,
 ];
 
 export function componentOf(tool: ToolName): Component {
