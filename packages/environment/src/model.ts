@@ -45,8 +45,8 @@ export interface ArgoCd {
   /** Argo CD's namespace, where the ApplicationSet and its Applications live. */
   namespace: string;
   project: string;
-  /** The cluster (of `clusters`) Argo CD runs in: `pnpm status` reads the Applications there. */
-  controlPlane: string;
+  /** The cluster Argo CD runs in: `pnpm status` reads the Applications there. */
+  controlPlane: ClusterRef;
   prune: boolean;
   selfHeal: boolean;
 }
@@ -97,7 +97,7 @@ interface RawEnvironment {
   kubernetesVersion: string;
   cluster?: RawCluster;
   clusters?: (RawCluster & { name: string; labels?: Record<string, string>; default?: boolean })[];
-  argocd?: Partial<ArgoCd>;
+  argocd?: Partial<Omit<ArgoCd, 'controlPlane'>> & { controlPlane?: RawCluster };
   registry: string;
   promotesFrom?: string;
   gates?: Partial<Gates>;
@@ -202,15 +202,6 @@ function clusterProblems(
       ['clusters', defaults[1] as number, 'default'],
       `only one cluster can be the default (also clusters[${defaults[0]}])`,
     );
-  const plane = raw.argocd?.controlPlane;
-  if (plane !== undefined) {
-    const names = (raw.clusters ?? []).map((c) => c.name);
-    if (!names.includes(plane))
-      at(
-        ['argocd', 'controlPlane'],
-        `no cluster "${plane}" in clusters${names.length ? ` (clusters: ${names.join(', ')})` : ''}`,
-      );
-  }
 }
 
 function clusterRef(c: RawCluster, dir: string): ClusterRef {
@@ -307,7 +298,7 @@ function readEnvironment(root: string, name: string): Environment {
           argocd: {
             namespace: raw.argocd.namespace ?? 'argocd',
             project: raw.argocd.project ?? 'default',
-            controlPlane: raw.argocd.controlPlane ?? defaultCluster.name,
+            controlPlane: raw.argocd.controlPlane ? clusterRef(raw.argocd.controlPlane, dir) : defaultCluster.cluster,
             prune: raw.argocd.prune ?? false,
             selfHeal: raw.argocd.selfHeal ?? false,
           },

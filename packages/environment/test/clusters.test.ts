@@ -49,7 +49,7 @@ describe('clusters as data', () => {
     context: site-b
     default: true
 argocd:
-  controlPlane: site-b
+  controlPlane: { context: hub, kubeconfig: kube/hub.yaml }
   prune: true
   selfHeal: true
 ${releases}`,
@@ -72,7 +72,7 @@ ${releases}`,
     expect(env.argocd).toEqual({
       namespace: 'argocd',
       project: 'default',
-      controlPlane: 'site-b',
+      controlPlane: { local: false, context: 'hub', kubeconfig: join(root, 'environments/production/kube/hub.yaml') },
       prune: true,
       selfHeal: true,
     });
@@ -95,7 +95,7 @@ ${releases}`,
     context: b
     default: true
   - name: Site_C
-argocd: { controlPlane: hub }
+argocd: { controlPlane: { context: hub } }
 ${releases}`),
     ).toEqual([
       '12:11: clusters[2].name: expected a cluster name (the Argo CD cluster name): lowercase letters, digits and \'-\', got "Site_C"',
@@ -110,14 +110,13 @@ ${releases}`),
     context: b
     default: true
   - name: site-c
-argocd: { controlPlane: hub }
+argocd: { controlPlane: { context: hub } }
 ${releases}`),
     ).toEqual([
       '8:11: clusters[1].name: duplicate cluster name "site-a" (also clusters[0])',
       '8:5: clusters[1]: expected either "local: true" or "context: NAME" (with "kubeconfig: PATH" if not the default one)',
       '12:5: clusters[2]: expected either "local: true" or "context: NAME" (with "kubeconfig: PATH" if not the default one)',
       '11:14: clusters[1].default: only one cluster can be the default (also clusters[0])',
-      '13:25: argocd.controlPlane: no cluster "hub" in clusters (clusters: site-a, site-a, site-c)',
     ]);
   });
 
