@@ -1,4 +1,14 @@
 export {
+  applicationRow,
+  argoClusterRows,
+  type ClusterReleaseStatus,
+  type ClusterStatus,
+  fleetStatus,
+  onCluster,
+  summarise,
+  unreachableSites,
+} from './fleet.ts';
+export {
   type EnvironmentStatus,
   environmentStatus,
   errorStatus,
