@@ -176,8 +176,9 @@ export function argoApplicationSet(env: Environment, o: ArgoRenderOptions = {}):
           syncPolicy: {
             automated: { prune: argo.prune, selfHeal: argo.selfHeal },
             // Charts with large CRDs exceed client-side apply's annotation limit; helm 4 applies
-            // server-side too, so both tools own fields the same way.
-            syncOptions: ['ServerSideApply=true'],
+            // server-side too, so both tools own fields the same way. A release namespace that no
+            // release creates (the platform chart creates ours, with their labels) is created.
+            syncOptions: ['ServerSideApply=true', 'CreateNamespace=true'],
             // A release whose needs are not there yet (a namespace, a CRD) fails its first sync;
             // retries converge it once its earlier waves are in.
             retry: { limit: 10, backoff: { duration: '5s', factor: 2, maxDuration: '3m' } },
