@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import {
   type ArgoCd,
   down,
+  killNow,
   kubectl,
   pushTestImages,
   registerArgoCluster,
@@ -207,13 +208,20 @@ beforeAll(async () => {
   const tpl = join(root, 'charts/promo-app/templates/all.yaml');
   writeFileSync(
     tpl,
-    readFileSync(tpl, 'utf8').replace('data:\n', 'data:\n  chartVersion: {{ .Chart.Version | quote }}\n'),
+    readFileSync(tpl, 'utf8').replace(
+      'data:\n  greeting:',
+      'data:\n  chartVersion: {{ .Chart.Version | quote }}\n  greeting:',
+    ),
   );
   const [a, b] = await Promise.all(
     SITES.map((s) => up({ stateDir: join(work, s), registry: hub.registry, log: () => {}, timeoutMs: 180_000 })),
   );
   sites.set('site-a', a as UpResult);
   sites.set('site-b', b as UpResult);
+  // `up` starts daemons that outlive us; an interrupted run must not leave the sites running.
+  process.once('exit', () => {
+    for (const s of sites.values()) for (const d of s.daemons) killNow(d);
+  });
   environments();
   await pushTestImages({
     registry: hub.registry,

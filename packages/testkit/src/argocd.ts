@@ -19,6 +19,7 @@ import { kubectl } from './kubectl.ts';
 import { freePorts } from './ports.ts';
 import { waitFor } from './wait.ts';
 
+const ARGO_CRDS = ['applications.argoproj.io', 'applicationsets.argoproj.io', 'appprojects.argoproj.io'];
 const PART_OF = { 'app.kubernetes.io/part-of': 'argocd' };
 
 export interface ArgoCdOptions extends ControllerBase {
@@ -102,14 +103,15 @@ export async function startArgoCd(o: ArgoCdOptions): Promise<ArgoCd> {
     '--field-manager=kosmos-testkit',
     ...(await crdFiles([ARGOCD_CRD_SOURCE])).flatMap((f) => ['-f', f]),
   ]);
-  await k([
-    'wait',
-    '--for=condition=Established',
-    'crd/applications.argoproj.io',
-    'crd/applicationsets.argoproj.io',
-    'crd/appprojects.argoproj.io',
-    '--timeout=60s',
-  ]);
+  // Right after the apply the CRDs have no conditions yet, and `kubectl wait` fails on that.
+  await waitFor(
+    "Argo CD's CRDs to be established",
+    async () => {
+      await k(['wait', '--for=condition=Established', ...ARGO_CRDS.map((c) => `crd/${c}`), '--timeout=30s']);
+      return true;
+    },
+    { timeoutMs: o.timeoutMs ?? 60_000, intervalMs: 500 },
+  );
   await k(
     ['apply', '--server-side', '--field-manager=kosmos-testkit', '-f', '-'],
     settings(namespace, o.reconciliation ?? '20s'),
@@ -120,6 +122,8 @@ export async function startArgoCd(o: ArgoCdOptions): Promise<ArgoCd> {
   )) as number[] as [number, number, number, number, number, number, number];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    // The ApplicationSet controller's client (controller-runtime) reads only this, not --kubeconfig.
+    KUBECONFIG: o.kubeconfig,
     // The repo server renders charts with the helm CLI: ours, pinned.
     PATH: `${dirname(helm)}:${process.env.PATH ?? ''}`,
     HOME: dir,
@@ -139,7 +143,20 @@ export async function startArgoCd(o: ArgoCdOptions): Promise<ArgoCd> {
     const r = launch(
       'redis',
       redis,
-      ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      // Redis rewrites its process title by default, and stopping a daemon checks that its PID
+      // still runs the binary we started (argv[0]).
+      [
+        '--port',
+        String(redisPort),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--proc-title-template',
+        '{executable}',
+      ],
       dir,
       env,
     );
