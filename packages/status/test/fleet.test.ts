@@ -1,7 +1,7 @@
 import type { Environment } from '@kosmos/environment';
 import type { KubeObject } from '@kosmos/objects';
 import { describe, expect, it } from 'vitest';
-import { applicationRow, argoClusterRows, summarise, unreachableSites } from '../src/index.ts';
+import { applicationRow, argoClusterRows, fleetStatus, summarise, unreachableSites } from '../src/index.ts';
 
 const cluster = (name: string, def = false) => ({
   name,
@@ -116,5 +116,45 @@ describe('the fleet status from Argo CD Applications', () => {
     expect(summarise(env, () => '0.2.0', down)[0]?.health).toBe('unreachable');
     expect(unreachableSites(down)).toBe('cluster site-b is unreachable (connect ECONNREFUSED 127.0.0.1:6443)');
     expect(unreachableSites(both)).toBeUndefined();
+  });
+});
+describe('the fleet status without Argo CD', () => {
+  it("asks each cluster as the environment's only one and names the one that is unreachable", async () => {
+    const { argocd: _, ...plain } = env as Environment & { argocd?: unknown };
+    const asked: string[] = [];
+    const s = await fleetStatus(plain as Environment, () => '0.2.0', {
+      single: async (e) => {
+        const context = (e.cluster as { context: string }).context;
+        asked.push(context);
+        expect(e.clusters).toBeUndefined();
+        return context === 'site-b'
+          ? { env: 'production', reachable: false, error: 'connect ECONNREFUSED', releases: [] }
+          : {
+              env: 'production',
+              reachable: true,
+              releases: [
+                {
+                  env: 'production',
+                  release: 'platform',
+                  namespace: 'kube-system',
+                  pinned: '0.2.0',
+                  deployed: '0.2.0',
+                  helmStatus: 'deployed',
+                  drift: false,
+                  health: 'no workloads',
+                  unready: [],
+                  upToDate: true,
+                },
+              ],
+            };
+      },
+    });
+    expect(asked.sort()).toEqual(['site-a', 'site-b']);
+    expect(s.clusters.map((c) => [c.cluster, c.via, c.reachable])).toEqual([
+      ['site-a', 'helm', true],
+      ['site-b', 'helm', false],
+    ]);
+    expect(s.error).toBe('cluster site-b is unreachable (connect ECONNREFUSED)');
+    expect(s.releases[0]?.health).toBe('unreachable');
   });
 });
