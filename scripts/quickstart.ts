@@ -12,8 +12,8 @@ interface Step {
   ok?: number[];
   /** Extra variables for this step only (the CI approval). */
   vars?: Record<string, string>;
-  /** Work done in this process before the command (editing the workspace copy). */
-  before?: () => void;
+  /** Work done in this process before the command (editing the workspace copy, reading the plan). */
+  before?: (this: Step) => void;
   after?: () => void;
 }
 
@@ -26,6 +26,7 @@ const work = join(repoStateRoot(), 'quickstart');
 const STAND_INS = 'staging,production';
 const devValues = join(work, 'environments/dev/values/core-agents.yaml');
 let original = '';
+const productionPlan = join(work, 'production.plan.json');
 
 const STEPS: Step[] = [
   { title: 'build or find the pinned toolchain', args: ['run', '--silent', 'tools'] },
@@ -71,14 +72,36 @@ const STEPS: Step[] = [
     args: ['--silent', 'promote', '--from', 'dev', '--to', 'staging', '--apply', '--root', work],
   },
   {
-    title: 'promote staging -> production without approval: refused (exit 3)',
-    args: ['--silent', 'promote', '--from', 'staging', '--to', 'production', '--root', work],
+    title: 'plan staging -> production: pins, chart and image digests, gates, live diff, and the plan digest',
+    args: [
+      '--silent',
+      'promote',
+      '--from',
+      'staging',
+      '--to',
+      'production',
+      '--plan-out',
+      productionPlan,
+      '--root',
+      work,
+    ],
+  },
+  {
+    title: 'carry out the plan without approval: refused (exit 3)',
+    args: ['--silent', 'promote', '--plan', productionPlan, '--root', work],
     ok: [3],
   },
   {
-    title: 'promote staging -> production with the CI approval variable',
-    args: ['--silent', 'promote', '--from', 'staging', '--to', 'production', '--apply', '--root', work],
-    vars: { KOSMOS_APPROVE: '1' },
+    title: 'approve exactly that plan by its digest (the CI approval variable) and apply it',
+    args: ['--silent', 'promote', '--plan', productionPlan, '--apply', '--root', work],
+    vars: { KOSMOS_APPROVE: '<the plan digest>' },
+    before() {
+      this.vars = { KOSMOS_APPROVE: JSON.parse(readFileSync(productionPlan, 'utf8')).digest };
+    },
+  },
+  {
+    title: "production's audit trail: who promoted what, after which gates",
+    args: ['--silent', 'history', '--env', 'production', '--root', work],
   },
   { title: 'status of dev, staging and production', args: ['--silent', 'status', '--root', work] },
 ];
@@ -122,7 +145,7 @@ await runCommand({
     for (const [i, s] of STEPS.entries()) {
       progress(`\n== ${i + 1}/${STEPS.length} ${s.title}: ${shown(s)}`);
       const t0 = Date.now();
-      s.before?.();
+      s.before?.call(s);
       let code: number;
       try {
         code = await runStep(s);

@@ -1,6 +1,37 @@
 import { EXIT, intFlag, progress, runCommand, table } from '@kosmos/cli';
-import { describeTargets, findRepoRoot, listEnvironments, loadEnvironment, resolveTargets } from '@kosmos/environment';
-import { statusForEnvironment } from '@kosmos/status';
+import {
+  describeTargets,
+  findRepoRoot,
+  listEnvironments,
+  loadEnvironment,
+  readPromotions,
+  resolveTargets,
+} from '@kosmos/environment';
+import { type PromotionView, promotionView, statusForEnvironment } from '@kosmos/status';
+
+/** The promotion view for people: versions side by side, who is behind whom, each last promotion. */
+function formatView(v: PromotionView): string {
+  const rows = [['RELEASE', ...v.environments.map((e) => e.toUpperCase()), 'BEHIND']];
+  for (const r of v.releases)
+    rows.push([
+      r.release,
+      ...v.environments.map((e) => {
+        const x = r.versions[e];
+        if (!x) return '-';
+        return x.deployed && x.pinned.replace(/^tree \((.+)\)$/, '$1') !== x.deployed
+          ? `${x.pinned} (runs ${x.deployed})`
+          : x.pinned;
+      }),
+      r.behind.map((b) => `${b.env} behind ${b.behind} (${b.has} < ${b.sourceHas})`).join('; ') || '-',
+    ]);
+  const last = v.environments.map((e) => {
+    const l = v.last[e];
+    return l
+      ? `  ${e}: #${l.n} ${l.time} by ${l.actor}, ${l.rollbackTo ? `rollback to #${l.rollbackTo}` : `from ${l.source}`}, plan ${l.plan.slice(0, 19)}, ${l.outcome}`
+      : `  ${e}: no promotion recorded`;
+  });
+  return `promotions:\n${table(rows)}\n\nlast promotion (pnpm history --env ENV):\n${last.join('\n')}\n`;
+}
 
 const yesNo = (v: boolean | null) => (v === null ? '?' : v ? 'yes' : 'no');
 
@@ -20,6 +51,9 @@ await runCommand({
     'them up, naming the clusters that are unreachable, out of sync or not ready.',
     'An environment whose cluster cannot be reached shows "unreachable"; one that fails otherwise',
     '(bad kubeconfig, an API server error, ...) shows "error". Either way the command exits 1.',
+    'Then the promotion view: per release, the version in each environment side by side, which',
+    'environment is behind the one it promotes from, and the last promotion of each (its audit',
+    'trail, environments/<env>/promotions.jsonl); in --json as "promotions".',
   ],
   exitCodes: [
     '0  every environment answered',
@@ -56,8 +90,19 @@ await runCommand({
         return s;
       }),
     );
+    const records = Object.fromEntries(
+      await Promise.all(envs.map(async (e) => [e.name, await readPromotions(root, e.name)] as const)),
+    );
+    const view = promotionView(
+      envs.map((e, i) => ({
+        env: e.name,
+        ...(e.promotesFrom ? { promotesFrom: e.promotesFrom } : {}),
+        releases: results[i]?.releases ?? [],
+      })),
+      records,
+    );
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ environments: results }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ environments: results, promotions: view }, null, 2)}\n`);
     } else {
       const rows = [['ENV', 'RELEASE', 'NAMESPACE', 'PINNED', 'DEPLOYED', 'DRIFT', 'HEALTH']];
       for (const s of results) {
@@ -101,7 +146,7 @@ await runCommand({
             ]);
       const clusters = perCluster.length > 1 ? `\n${table(perCluster)}\n` : '';
       process.stdout.write(
-        `${table(rows)}\n${clusters}${[...notes, ...driftErrors].map((n) => `\n${n}`).join('')}${notes.length + driftErrors.length ? '\n' : ''}`,
+        `${table(rows)}\n${clusters}${[...notes, ...driftErrors].map((n) => `\n${n}`).join('')}${notes.length + driftErrors.length ? '\n' : ''}\n${formatView(view)}`,
       );
     }
     return results.every((s) => !s.error) ? EXIT.ok : EXIT.failed;

@@ -1,32 +1,47 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { freePorts } from '@kosmos/testkit';
+import { ensure } from '@kosmos/toolchain';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The bad-input corpus: mistakes people make, each through the command they would run. For each:
 // the documented exit code, one line on stderr naming the file, field or value and what was
-// expected, no stack trace, and nothing changed (the copy of the repository hashed before and
-// after). One row per mistake; a verb that lands later adds rows, nothing else. Exit codes are
-// each command's documented ones: 2 is bad input, except for diff, where 2 means drift and any
-// failure is 1.
+// expected, no stack trace, no secret it was given, and nothing changed (the copy of the
+// repository, and the storage of the corpus's real registries, hashed before and after). One row
+// per mistake; a verb that lands later adds rows, nothing else. Exit codes are each command's
+// documented ones: 2 is bad input, except for diff, where 2 means drift and any failure is 1, and
+// promote, where 3 means a gate refused.
 
 const repo = resolve(import.meta.dirname, '..');
 const LAUNCH = join(repo, 'scripts/launch.mjs');
+
+/**
+ * Real registries on loopback for the mistakes that meet one (started once for the corpus): an
+ * open one, one that wants a password nobody here has, and a port nothing listens on.
+ */
+interface Registries {
+  open: string;
+  auth: string;
+  down: string;
+}
 
 interface Mistake {
   /** What the person did. */
   name: string;
   verb: string;
-  args: string[];
+  args: string[] | ((r: Registries) => string[]);
   /** Edit the copy of the repository (paths relative to it) before the command runs. */
-  edit?: (f: Files) => void;
+  edit?: (f: Files, r: Registries) => void;
   exit: number;
   /** A line of stderr that says what is wrong and where. */
   says: RegExp;
   /** Extra environment (an empty state folder: the local cluster is not running). */
   env?: Record<string, string>;
+  /** Text that must appear nowhere in the output (a password, a token). */
+  never?: string[];
 }
 
 interface Files {
@@ -41,6 +56,7 @@ const STAGING = 'environments/staging/environment.yaml';
 const PROD = 'environments/production/environment.yaml';
 const CORE = 'environments/dev/values/core-agents.yaml';
 const INV = 'environments/production/inventory.yaml';
+const CORE_CHART = 'charts/core-agents/Chart.yaml';
 
 const append = (p: string, text: string) => (f: Files) => f.write(p, f.read(p) + text);
 
@@ -400,6 +416,69 @@ const corpus: Mistake[] = [
     exit: 2,
     says: /inventory\.yaml:\d+:\d+: .*nodez/,
   },
+  // promotion plans and the audit trail (issue 14)
+  {
+    name: 'promote --plan with a file that is not a plan',
+    verb: 'promote',
+    args: ['--plan', 'environments/dev/environment.yaml'],
+    exit: 2,
+    says: /environments\/dev\/environment\.yaml: not JSON \(expected a plan written by pnpm promote --plan-out\)/,
+  },
+  {
+    name: 'promote --plan with a plan edited after it was written',
+    verb: 'promote',
+    args: ['--plan', 'plan.json'],
+    edit: (f) =>
+      f.write(
+        'plan.json',
+        JSON.stringify({
+          kind: 'kosmos.promotion-plan/v1',
+          source: 'dev',
+          target: 'staging',
+          changes: [],
+          gates: [],
+          charts: [],
+          images: [],
+          files: {},
+          sourceFiles: {},
+          live: { objects: [] },
+          allowDrift: false,
+          digest: `sha256:${'0'.repeat(64)}`,
+        }),
+      ),
+    exit: 2,
+    says: /plan\.json: digest: the file says sha256:0{64} but its content hashes to sha256:[0-9a-f]{64}/,
+  },
+  {
+    name: 'promote --rollback without --env',
+    verb: 'promote',
+    args: ['--rollback'],
+    exit: 2,
+    says: /--rollback needs --env ENV/,
+  },
+  {
+    name: 'promote --rollback of an environment with no recorded promotion',
+    verb: 'promote',
+    args: ['--rollback', '--env', 'staging'],
+    exit: 2,
+    says: /staging has no recorded promotion to roll back to \(environments\/staging\/promotions\.jsonl\)/,
+    env: { KOSMOS_LOCAL_CLUSTERS: 'staging', KOSMOS_STATE_DIR: '/nonexistent/kosmos-state' },
+  },
+  {
+    name: 'history without --env',
+    verb: 'history',
+    args: [],
+    exit: 2,
+    says: /--env is required/,
+  },
+  {
+    name: 'history with a record that is not JSON',
+    verb: 'history',
+    args: ['--env', 'staging'],
+    edit: (f) => f.write('environments/staging/promotions.jsonl', '{"kind":\n'),
+    exit: 2,
+    says: /environments\/staging\/promotions\.jsonl:1:1: not a JSON record/,
+  },
   {
     name: 'bootstrap for an environment with no inventory',
     verb: 'bootstrap',
@@ -413,6 +492,196 @@ const corpus: Mistake[] = [
     args: ['apply', '--env', 'production'],
     exit: 2,
     says: /apply/,
+  },
+  // release
+  {
+    name: 'a Chart.yaml version that is not semver',
+    verb: 'release',
+    args: (r) => ['--registry', `oci://${r.open}/charts`],
+    edit: (f) => f.replace(CORE_CHART, /^version: .*$/m, 'version: 1.x'),
+    exit: 2,
+    says: /charts\/core-agents\/Chart\.yaml:\d+:10: version: expected a semantic version MAJOR\.MINOR\.PATCH .*got "1\.x"/,
+  },
+  {
+    // The worst one: YAML reads 1.10 as the number 1.1, so the chart would silently be published
+    // as another version than the one written.
+    name: 'a Chart.yaml version YAML reads as a number (1.10 is 1.1)',
+    verb: 'release',
+    args: (r) => ['--registry', `oci://${r.open}/charts`],
+    edit: (f) => f.replace(CORE_CHART, /^version: .*$/m, 'version: 1.10'),
+    exit: 2,
+    says: /Chart\.yaml:\d+:\d+: version: .*got "1\.1" \(YAML read a number/,
+  },
+  {
+    name: 'release to a registry that is down',
+    verb: 'release',
+    args: (r) => ['--registry', `oci://${r.down}/charts`],
+    exit: 1,
+    says: /registry 127\.0\.0\.1:\d+ unreachable: GET \/v2\/charts\/.*ECONNREFUSED/,
+  },
+  {
+    name: 'release to a registry that wants credentials nobody gave',
+    verb: 'release',
+    args: (r) => ['--registry', `oci://${r.auth}/charts`],
+    env: { HELM_REGISTRY_CONFIG: '/nonexistent/registry.json' },
+    exit: 1,
+    says: /registry auth refused for 127\.0\.0\.1:\d+\/charts\/.* \(HTTP 401; no credentials: run helm registry login/,
+  },
+  {
+    name: 'release with registry credentials it refuses',
+    verb: 'release',
+    args: (r) => ['--registry', `oci://${r.auth}/charts`],
+    env: {
+      HELM_REGISTRY_CONFIG: '/nonexistent/registry.json',
+      KOSMOS_REGISTRY_USERNAME: 'releaser',
+      KOSMOS_REGISTRY_PASSWORD: 'corpus-wrong-password',
+    },
+    exit: 1,
+    says: /registry auth refused for .*\(HTTP 401; credentials from KOSMOS_REGISTRY_USERNAME\/KOSMOS_REGISTRY_PASSWORD\)/,
+    never: ['corpus-wrong-password'],
+  },
+  {
+    name: 'release with the password written into the registry URL',
+    verb: 'release',
+    args: (r) => ['--registry', `oci://releaser:corpus-url-password@${r.auth}/charts`],
+    exit: 2,
+    says: /--registry: credentials do not belong in the registry URL/,
+    never: ['corpus-url-password'],
+  },
+  // deploy
+  {
+    name: 'deploy with a kubeconfig that does not exist',
+    verb: 'deploy',
+    args: ['--env', 'production', '--skip-upstream'],
+    edit: (f) =>
+      f.replace(
+        PROD,
+        /cluster:\n(\s+)context: ([\w-]+)/,
+        'cluster:\n$1context: $2\n$1kubeconfig: ./missing.kubeconfig',
+      ),
+    exit: 1,
+    says: /kubeconfig .*environments\/production\/missing\.kubeconfig not found \(context kosmos-production\)/,
+  },
+  {
+    name: 'deploy to a context the kubeconfig does not have',
+    verb: 'deploy',
+    args: ['--env', 'production', '--skip-upstream'],
+    edit: (f) => {
+      f.write(
+        'environments/production/k.kubeconfig',
+        'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n',
+      );
+      f.replace(PROD, /cluster:\n(\s+)context: ([\w-]+)/, 'cluster:\n$1context: $2\n$1kubeconfig: ./k.kubeconfig');
+    },
+    exit: 1,
+    says: /context "kosmos-production" not found in kubeconfig .*k\.kubeconfig/,
+  },
+  {
+    name: 'deploy while the local cluster is not running',
+    verb: 'deploy',
+    args: ['--env', 'dev'],
+    exit: 1,
+    says: /dev uses the local cluster, which is not running \(start it with `pnpm run up`\)/,
+    env: { KOSMOS_STATE_DIR: '/nonexistent/kosmos-state' },
+  },
+  {
+    name: 'deploy to a cluster that is down, with a token written in the kubeconfig',
+    verb: 'deploy',
+    args: ['--env', 'production', '--skip-upstream'],
+    edit: (f, r) => {
+      f.write(
+        'environments/production/k.kubeconfig',
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          'clusters:',
+          '- name: prod',
+          `  cluster: {server: "https://${r.down}"}`,
+          'contexts:',
+          '- name: kosmos-production',
+          '  context: {cluster: prod, user: deployer}',
+          'users:',
+          '- name: deployer',
+          '  user: {token: corpus-kube-token-s3cr3t}',
+          '',
+        ].join('\n'),
+      );
+      f.replace(PROD, /cluster:\n(\s+)context: ([\w-]+)/, 'cluster:\n$1context: $2\n$1kubeconfig: ./k.kubeconfig');
+    },
+    exit: 1,
+    says: /cannot reach cluster context "kosmos-production" \(https:\/\/127\.0\.0\.1:\d+\): ECONNREFUSED/,
+    never: ['corpus-kube-token-s3cr3t'],
+  },
+  {
+    name: 'deploy --timeout that is not a duration',
+    verb: 'deploy',
+    args: ['--env', 'dev', '--timeout', 'soon'],
+    exit: 2,
+    says: /--timeout: expected a duration such as 5m, 90s or 1m30s, got "soon"/,
+  },
+  // promote (only mistakes whose handling the promotion plan/approval work does not change)
+  {
+    name: 'promote skipping staging',
+    verb: 'promote',
+    args: ['--from', 'dev', '--to', 'production'],
+    // Production's registry on loopback: the registry gate asks it, and nothing leaves the machine for charts.
+    edit: (f, r) => f.replace(PROD, /^registry: .*$/m, `registry: oci://${r.open}/charts`),
+    exit: 3,
+    says: /gate promotes-from .* refused: production promotes from staging, not dev/,
+    env: { KOSMOS_STATE_DIR: '/nonexistent/kosmos-state' },
+  },
+  {
+    name: 'promote a chart version that is not in the registry',
+    verb: 'promote',
+    args: ['--from', 'dev', '--to', 'staging'],
+    edit: (f, r) => f.replace(STAGING, /^registry: .*$/m, `registry: oci://${r.open}/charts`),
+    exit: 3,
+    says: /gate registry .* refused: .*oci:\/\/127\.0\.0\.1:\d+\/charts\/core-agents:\d+\.\d+\.\d+ not found \(release it: pnpm release\)/,
+    env: { KOSMOS_STATE_DIR: '/nonexistent/kosmos-state' },
+  },
+  {
+    name: 'promote into an environment that does not exist',
+    verb: 'promote',
+    args: ['--from', 'staging', '--to', 'prod'],
+    exit: 2,
+    says: /unknown environment "prod" \(known: dev, production, staging\)/,
+  },
+  {
+    name: 'promote without --to',
+    verb: 'promote',
+    args: ['--from', 'dev'],
+    exit: 2,
+    says: /--from and --to are required/,
+  },
+  // explain
+  {
+    name: 'explain a key no layer sets',
+    verb: 'explain',
+    args: ['--env', 'dev', '--release', 'core-agents', 'agents.zeus.replicaCount'],
+    exit: 2,
+    says: /unknown key "agents\.zeus\.replicaCount" in dev\/core-agents: no layer sets it .*agents has: athena, chronos, hermes, zeus-orchestrator/,
+  },
+  {
+    name: 'explain a release the environment does not have',
+    verb: 'explain',
+    args: ['--env', 'staging', '--release', 'zeus'],
+    exit: 2,
+    says: /unknown release "zeus" in staging \(releases: /,
+  },
+  {
+    name: 'explain a key that is not a path',
+    verb: 'explain',
+    args: ['--env', 'dev', '--release', 'core-agents', 'agents[zeus]'],
+    exit: 2,
+    says: /key "agents\[zeus\]": "\[zeus\]" is neither a list index nor a quoted key \(expected a dotted path/,
+  },
+  {
+    name: 'explain through a tab-indented values file',
+    verb: 'explain',
+    args: ['--env', 'dev', '--release', 'core-agents', 'agentDefaults.replicaCount'],
+    edit: (f) => f.replace(CORE, '  replicaCount: 1', '\treplicaCount: 1'),
+    exit: 2,
+    says: /core-agents\.yaml:\d+:\d+: invalid YAML: Tabs are not allowed/,
   },
 ];
 
@@ -453,13 +722,86 @@ function run(
   });
 }
 
+// A registry wants htpasswd with bcrypt: this line's password is in no test, so every login fails.
+const HTPASSWD = 'releaser:$2b$04$FTjsH8Tpsvs657lEgLYTMuzZOVD8ml62G4BIPWcMkxvPr4tG0rfU.\n';
+
+/** A CNCF distribution registry on a free loopback port, its storage under `dir`. */
+async function startRegistry(dir: string, auth: boolean): Promise<{ host: string; proc: ChildProcess }> {
+  const bin = await ensure('registry');
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  const [port] = (await freePorts(1)) as [number];
+  const host = `127.0.0.1:${port}`;
+  if (auth) writeFileSync(join(dir, 'htpasswd'), HTPASSWD);
+  writeFileSync(
+    join(dir, 'config.yml'),
+    [
+      'version: 0.1',
+      'log: {level: warn, accesslog: {disabled: true}}',
+      `storage: {filesystem: {rootdirectory: ${join(dir, 'data')}}}`,
+      `http: {addr: "${host}"}`,
+      ...(auth ? [`auth: {htpasswd: {realm: corpus, path: ${join(dir, 'htpasswd')}}}`] : []),
+      '',
+    ].join('\n'),
+  );
+  const proc = spawn(bin, ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const status = await fetch(`http://${host}/v2/`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === (auth ? 401 : 200)) return { host, proc };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  proc.kill('SIGTERM');
+  throw new Error(`registry on ${host} did not start`);
+}
+
+const registryDir = mkdtempSync(join(tmpdir(), 'kosmos-corpus-registries-'));
+const procs: ChildProcess[] = [];
+let registries: Registries | undefined;
+/** Both registries' storage: no mistake may push, tag or delete anything. */
+const hashRegistries = () => `${hashTree(join(registryDir, 'open'))} ${hashTree(join(registryDir, 'auth'))}`;
+
+beforeAll(async () => {
+  const open = await startRegistry(join(registryDir, 'open'), false);
+  const auth = await startRegistry(join(registryDir, 'auth'), true);
+  procs.push(open.proc, auth.proc);
+  // A port that was free a moment ago and that nothing listens on: connections are refused.
+  const [down] = (await freePorts(1)) as [number];
+  registries = { open: open.host, auth: auth.host, down: `127.0.0.1:${down}` };
+}, 120_000);
+
+afterAll(() => {
+  for (const p of procs) p.kill('SIGTERM');
+  rmSync(registryDir, { recursive: true, force: true });
+});
+
 describe.concurrent('bad-input corpus', () => {
   it('has at least 40 mistakes, with distinct names', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(40);
     expect(new Set(corpus.map((m) => m.name)).size).toBe(corpus.length);
   });
+  it('covers every verb', () => {
+    const verbs = new Set(corpus.map((m) => m.verb));
+    for (const v of [
+      'render',
+      'lint',
+      'diff',
+      'status',
+      'release',
+      'deploy',
+      'promote',
+      'explain',
+      'bootstrap',
+      'up',
+      'down',
+    ])
+      expect(verbs, v).toContain(v);
+  });
   for (const m of corpus) {
-    it(`${m.verb}: ${m.name}`, async () => {
+    // promote asks registries and clusters before it says no: give it the time that takes under load.
+    it(`${m.verb}: ${m.name}`, { timeout: 180_000 }, async () => {
+      const reg = registries as Registries;
       const root = mkdtempSync(join(tmpdir(), 'kosmos-corpus-'));
       try {
         cpSync(join(repo, 'charts'), join(root, 'charts'), { recursive: true });
@@ -475,10 +817,12 @@ describe.concurrent('bad-input corpus', () => {
             writeFileSync(join(root, p), after);
           },
         };
-        m.edit?.(files);
+        m.edit?.(files, reg);
         const before = hashTree(root);
+        const registriesBefore = hashRegistries();
         const rootFlag = m.verb === 'up' || m.verb === 'down' ? [] : ['--root', root];
-        const r = await run([LAUNCH, m.verb, ...m.args, ...rootFlag], root, {
+        const args = typeof m.args === 'function' ? m.args(reg) : m.args;
+        const r = await run([LAUNCH, m.verb, ...args, ...rootFlag], root, {
           KOSMOS_RENDER_CACHE: join(root, '.cache'),
           ...m.env,
         });
@@ -492,9 +836,11 @@ describe.concurrent('bad-input corpus', () => {
         ).toBe(true);
         expect(r.stderr, 'no stack trace').not.toMatch(/\n\s+at .+:\d+:\d+/);
         expect(r.stderr, 'no unexpected error').not.toMatch(/unexpected error/);
+        for (const secret of m.never ?? []) expect(`${r.stdout}${r.stderr}`, 'a secret printed').not.toContain(secret);
         rmSync(join(root, '.cache'), { recursive: true, force: true });
         rmSync(join(root, '.kosmos'), { recursive: true, force: true });
         expect(hashTree(root), 'nothing changed').toBe(before);
+        expect(hashRegistries(), 'nothing pushed, tagged or deleted').toBe(registriesBefore);
       } finally {
         rmSync(root, { recursive: true, force: true });
       }

@@ -144,13 +144,17 @@ describe("the project's rules for its workflows", () => {
     });
   });
 
-  it('promotion is manual, runs in the target environment, and hands on the approval only for production', () => {
+  it('promotion is manual: a plan first, then the target environment carries out that plan, approved by its digest only for production', () => {
     const wf = workflow('promote.yml');
     expect(Object.keys(wf.on)).toEqual(['workflow_dispatch']);
+    const plan = wf.jobs.plan;
+    expect(plan?.permissions).toEqual({ contents: 'read' });
+    expect(plan?.steps?.some((s) => s.run?.includes('--plan-out plan.json'))).toBe(true);
     const job = wf.jobs.promote;
     expect(job?.environment).toBe(gha('inputs.to'));
-    expect(job?.env?.KOSMOS_APPROVE).toBe(gha("inputs.to == 'production' && '1' || ''"));
+    expect(job?.env?.KOSMOS_APPROVE).toBe(gha("inputs.to == 'production' && needs.plan.outputs.digest || ''"));
     expect(job?.steps?.some((s) => s.run?.includes(`pnpm promote "\${args[@]}"`))).toBe(true);
+    expect(job?.steps?.some((s) => s.run?.includes('args=(--plan "$RUNNER_TEMP/plan/plan.json" --json)'))).toBe(true);
   });
 
   it('never prints a secret: secrets reach scripts through env, never inline in run:', () => {

@@ -16,6 +16,7 @@ export {
   HIDDEN,
   HIDDEN_CHANGED,
   isSecret,
+  isSecretKey,
   MIN_REDACTED_LENGTH,
   maskSecret,
   Redactor,

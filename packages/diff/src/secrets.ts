@@ -146,3 +146,27 @@ export class Redactor {
     return entries.some(([k, x]) => x !== (v as Record<string, unknown>)[k]) ? Object.fromEntries(entries) : v;
   }
 }
+
+// A values key names a secret by what it holds (`password`, `apiKey`, `clientSecret`, `token`).
+// Keys that only say where a secret lives are references and stay readable: `existingSecret`,
+// `secretName`, `passwordKey` (a key inside a Secret), `pullSecrets` (Secret names),
+// `secretKeyRef`. In a map named `credentials` or `secrets` every other key is secret.
+const SECRET_WORD = /pass(word|wd|phrase)?$|secret|token|credential/i;
+// A key that is itself a key (`apiKey`, `accessKey`), unlike `passwordKey`, a key inside a Secret.
+const KEY_MATERIAL = /(api|access|private|encryption|signing|master)[-_]?key$/i;
+const REFERENCE = /^existing|(name|names|key|keyref|ref|secrets|file|path)$/i;
+const SECRET_MAP = /^(credentials?|secrets?)$/i;
+
+/**
+ * True when the value at this path of a values file (numbers for list indices) must never be
+ * printed: its key looks secret and is no reference, or it sits in a secret-looking map.
+ */
+export function isSecretKey(path: readonly (string | number)[]): boolean {
+  const names = path.filter((s): s is string => typeof s === 'string');
+  const leaf = names.at(-1);
+  const parent = names.at(-2);
+  if (leaf === undefined) return false;
+  if (KEY_MATERIAL.test(leaf)) return true;
+  if (REFERENCE.test(leaf)) return false;
+  return SECRET_WORD.test(leaf) || (parent !== undefined && SECRET_MAP.test(parent));
+}

@@ -2,7 +2,7 @@ import { UserError } from '@kosmos/cli';
 import { ApiError } from '@kosmos/kube';
 import type { KubeObject } from '@kosmos/objects';
 import { describe, expect, it } from 'vitest';
-import { HIDDEN, HIDDEN_CHANGED, maskSecret, Redactor, secretKeyChanges } from '../src/secrets.ts';
+import { HIDDEN, HIDDEN_CHANGED, isSecretKey, maskSecret, Redactor, secretKeyChanges } from '../src/secrets.ts';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const secret = (data: Record<string, string>, stringData?: Record<string, string>): KubeObject => ({
@@ -90,5 +90,27 @@ describe('Redactor: short values and errors', () => {
     const wrapped = r.redactError(new Error('outer', { cause: new Error('inner pw42') }));
     expect((wrapped.cause as Error).message).toBe(`inner ${HIDDEN}`);
     expect(r.redactError('thrown string pw42').message).toBe(`thrown string ${HIDDEN}`);
+  });
+});
+
+describe('isSecretKey', () => {
+  it.each([
+    [['postgresql', 'auth', 'password'], true],
+    [['env', 'POSTGRES_PASSWORD'], true],
+    [['cloudflare', 'apiToken'], true],
+    [['oidc', 'clientSecret'], true],
+    [['s3', 'accessKey'], true],
+    [['credentials', 'user'], true],
+    [['list', 0, 'password'], true],
+    [['postgresql', 'auth', 'existingSecret'], false],
+    [['postgresql', 'auth', 'passwordKey'], false],
+    [['backup', 's3', 'secretAccessKeyKey'], false],
+    [['global', 'imagePullSecrets'], false],
+    [['tls', 'secretName'], false],
+    [['valueFrom', 'secretKeyRef'], false],
+    [['affinity', 'topologyKey'], false],
+    [['agentDefaults', 'replicaCount'], false],
+  ] as const)('%j -> %s', (path, secret) => {
+    expect(isSecretKey(path)).toBe(secret);
   });
 });

@@ -18,6 +18,17 @@ export {
   type Release,
 } from './model.ts';
 export { dottedPath, EnvironmentError, formatProblem, type Problem } from './problems.ts';
+export {
+  appendPromotion,
+  type NumberedRecord,
+  PROMOTIONS_FILE,
+  type PromotionRecord,
+  parsePromotions,
+  promotionsPath,
+  type RecordedChart,
+  type RecordedImage,
+  readPromotions,
+} from './promotions.ts';
 export { locate, parseSource, pointerToPath, type SourceFile } from './source.ts';
 export {
   asStandIn,

@@ -9,7 +9,10 @@ const MARK = { pass: 'pass', refuse: 'REFUSED', warn: 'warning', skip: 'skip' } 
 /** The plan for people: pins old → new, the live diff the promotion would cause, each gate. */
 export function formatPlan(p: Planned, o: { color?: boolean } = {}): string {
   const plan = p.plan;
-  const out: string[] = [`promote ${plan.source} -> ${plan.target} (plan ${plan.digest.slice(0, 19)})`, ''];
+  const title = plan.rollback
+    ? `rollback ${plan.target} to its promotion #${plan.rollback.record} (${plan.rollback.time})`
+    : `promote ${plan.source} -> ${plan.target}`;
+  const out: string[] = [title, `plan ${plan.digest}`, ''];
   if (plan.changes.length === 0) out.push('pins: nothing changes', '');
   else {
     out.push(`pins that change (${plan.changes.length}):`);

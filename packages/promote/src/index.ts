@@ -1,11 +1,14 @@
+export { actorOf, recordPromotion } from './audit.ts';
 export { EditError, editYaml, type ScalarEdit } from './edit.ts';
 export { formatPlan, planJson, refusals } from './format.ts';
 export { chartPins, DEFAULT_IMAGE_REGISTRY, imagePins, imageRef, isImageKey, type ReleaseFiles } from './pins.ts';
 export {
-  APPROVING,
+  asDigest,
   assemblePromotionPlan,
   canonicalJson,
   chartRef,
+  digestedContent,
+  digestOf,
   editsByFile,
   evaluateGates,
   GATE_TITLES,
@@ -14,8 +17,10 @@ export {
   lookups,
   mirrorFor,
   pinChanges,
+  planDifferences,
   promoted,
 } from './plan.ts';
+export { PLAN_KIND, parsePlanFile, pinsAfter, planFileText, promotionRecord, rollbackSource } from './planfile.ts';
 export {
   type Applied,
   applyPromotion,

@@ -24,8 +24,11 @@ export const GATE_TITLES: Record<(typeof GATES)[number], string> = {
   approval: 'approved, where the target requires it',
 };
 
-/** Values that approve today (`--approve` gives `yes`); issue 14 will require the plan digest. */
-export const APPROVING = new Set(['1', 'true', 'yes']);
+/** `sha256:<hex>` or the bare hex, as an approval may carry a plan digest; undefined: not a digest. */
+export function asDigest(value: string): string | undefined {
+  const m = /^(?:sha256:)?([0-9a-f]{64})$/.exec(value.trim().toLowerCase());
+  return m ? `sha256:${m[1]}` : undefined;
+}
 
 /** A chart pin's registry reference, as the lookups and the answers name it. */
 export function chartRef(target: Pick<TargetFacts, 'registry'>, p: ChartPin): string {
@@ -144,22 +147,31 @@ export const NO_ROLLOUT_PHASE = /^Rollout\/\S+ Unknown$/;
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** Each gate's result, from the inputs alone. */
-export function evaluateGates(i: PromotionInputs): GateResult[] {
+/**
+ * Each gate's result, from the inputs alone. `digest` is the plan's: the only value that
+ * approves it (undefined: the approval gate is left out, as when the digest is being computed).
+ */
+export function evaluateGates(i: PromotionInputs, digest?: string): GateResult[] {
   const { releases } = promoted(i);
   const gates: GateResult[] = [];
   const { source, target } = i;
 
   gates.push(
-    target.promotesFrom === source.name
-      ? { id: 'promotes-from', result: 'pass', reason: `${target.name} promotes from ${source.name}` }
-      : {
+    i.rollback
+      ? {
           id: 'promotes-from',
-          result: 'refuse',
-          reason: target.promotesFrom
-            ? `${target.name} promotes from ${target.promotesFrom}, not ${source.name}`
-            : `nothing is promoted into ${target.name} (it has no promotesFrom)`,
-        },
+          result: 'pass',
+          reason: `a rollback of ${target.name} to its promotion #${i.rollback.record} (${i.rollback.time}, plan ${i.rollback.plan.slice(0, 19)})`,
+        }
+      : target.promotesFrom === source.name
+        ? { id: 'promotes-from', result: 'pass', reason: `${target.name} promotes from ${source.name}` }
+        : {
+            id: 'promotes-from',
+            result: 'refuse',
+            reason: target.promotesFrom
+              ? `${target.name} promotes from ${target.promotesFrom}, not ${source.name}`
+              : `nothing is promoted into ${target.name} (it has no promotesFrom)`,
+          },
   );
 
   const { charts: chartLookups, images: imageLookups } = lookups(i);
@@ -189,7 +201,13 @@ export function evaluateGates(i: PromotionInputs): GateResult[] {
         },
   );
 
-  if (!target.gates.sourceHealthy) {
+  if (i.rollback) {
+    gates.push({
+      id: 'source-healthy',
+      result: 'skip',
+      reason: 'a rollback restores recorded pins: no source environment',
+    });
+  } else if (!target.gates.sourceHealthy) {
     gates.push({ id: 'source-healthy', result: 'skip', reason: `not required by ${target.name}'s gates` });
   } else if (!i.sourceLive) {
     gates.push({ id: 'source-healthy', result: 'refuse', reason: `${source.name}'s cluster was not asked` });
@@ -278,19 +296,29 @@ export function evaluateGates(i: PromotionInputs): GateResult[] {
     });
   }
 
+  if (digest === undefined) return gates;
   if (!target.gates.approval) {
     gates.push({ id: 'approval', result: 'skip', reason: `not required by ${target.name}'s gates` });
-  } else if (i.approval.value !== undefined && APPROVING.has(i.approval.value.toLowerCase())) {
-    gates.push({ id: 'approval', result: 'pass', reason: `approved (${i.approval.via ?? 'given'})` });
-  } else {
+  } else if (i.approval.value === undefined) {
     gates.push({
       id: 'approval',
       result: 'refuse',
-      reason:
-        i.approval.value !== undefined
-          ? `${i.approval.via ?? 'the approval'} is "${i.approval.value}", which does not approve (expected 1, true or yes)`
-          : `${target.name} requires approval: pass --approve or set KOSMOS_APPROVE=1`,
+      reason: `${target.name} requires approval of this plan: pass --approve ${digest} (CI: KOSMOS_APPROVE=${digest})`,
     });
+  } else {
+    const given = asDigest(i.approval.value);
+    const via = i.approval.via ?? 'the approval';
+    gates.push(
+      given === digest
+        ? { id: 'approval', result: 'pass', reason: `${via} names this plan (${digest.slice(0, 19)}…)` }
+        : {
+            id: 'approval',
+            result: 'refuse',
+            reason: given
+              ? `${via} names plan ${given}, not this plan ${digest}`
+              : `${via} is "${i.approval.value.length > 80 ? `${i.approval.value.slice(0, 80)}…` : i.approval.value}", not a plan digest (expected ${digest})`,
+          },
+    );
   }
   return gates;
 }
@@ -307,39 +335,135 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** The part of a plan its digest covers, in canonical JSON. */
+export function digestedContent(p: Omit<PromotionPlan, 'digest' | 'refused' | 'problems' | 'untouched'>): string {
+  return canonicalJson({
+    source: p.source,
+    target: p.target,
+    rollback: p.rollback,
+    changes: p.changes,
+    files: p.files,
+    sourceFiles: p.sourceFiles,
+    charts: p.charts,
+    images: p.images,
+    live: p.live,
+    allowDrift: p.allowDrift,
+    gates: p.gates.filter((g) => g.id !== 'approval').map((g) => ({ id: g.id, result: g.result })),
+  });
+}
+
+export const digestOf = (p: Omit<PromotionPlan, 'digest' | 'refused' | 'problems' | 'untouched'>) =>
+  `sha256:${createHash('sha256').update(digestedContent(p)).digest('hex')}`;
+
 /**
  * The promotion plan, from data only: which pins change (old → new), where they are written,
- * each gate's result, and the plan's digest. No I/O: everything the cluster, the registry and
- * lint said is in `inputs`.
+ * the chart and image digests and the live diff they were computed against, each gate's
+ * result, and the plan's digest. No I/O: everything the cluster, the registry and lint said is
+ * in `inputs`.
  */
 export function assemblePromotionPlan(inputs: PromotionInputs): PromotionPlan {
   const { changes, problems } = pinChanges(inputs);
   const { untouched } = promoted(inputs);
-  const gates = evaluateGates(inputs);
-  // Every file of the target as read, not only those written: a change to any of them since
-  // (another promotion, a hand edit) makes this plan stale.
-  const files = inputs.target.files;
-  const digest = createHash('sha256')
-    .update(
-      canonicalJson({
-        source: inputs.source.name,
-        target: inputs.target.name,
-        changes,
-        files,
-        charts: inputs.registry.charts.map((c) => ({ ref: c.ref, digest: c.digest })),
-        images: inputs.registry.images.map((c) => ({ ref: c.ref, digest: c.digest })),
-      }),
-    )
-    .digest('hex');
-  return {
+  const content = {
     source: inputs.source.name,
     target: inputs.target.name,
+    ...(inputs.rollback ? { rollback: inputs.rollback } : {}),
     changes,
+    // Every file of the target as read, not only those written: a change to any of them since
+    // (another promotion, a hand edit) makes this plan stale.
+    files: inputs.target.files,
+    sourceFiles: inputs.sourceFiles ?? {},
+    charts: inputs.registry.charts.map((c) => ({ ref: c.ref, digest: c.digest ?? null })),
+    images: inputs.registry.images.map((c) => ({ ref: c.ref, digest: c.digest ?? null })),
+    live: inputs.live ?? { error: 'not computed', objects: [] },
+    allowDrift: inputs.allowDrift,
+    gates: evaluateGates(inputs),
+  };
+  const digest = digestOf(content);
+  const gates = evaluateGates(inputs, digest);
+  return {
+    ...content,
     gates,
     problems: [...inputs.source.problems, ...inputs.target.problems, ...problems],
     untouched,
-    files,
     refused: gates.some((g) => g.result === 'refuse'),
-    digest: `sha256:${digest}`,
+    digest,
   };
+}
+
+/**
+ * What differs between an approved plan and the same plan computed now, one line per pin,
+ * file, chart, image or live object (empty: the same plan). The approval gate is not compared:
+ * it is what is being given.
+ */
+export function planDifferences(approved: PromotionPlan, now: PromotionPlan): string[] {
+  const out: string[] = [];
+  if (approved.source !== now.source || approved.target !== now.target)
+    out.push(`the plan is ${approved.source} -> ${approved.target}, this one ${now.source} -> ${now.target}`);
+  const byKey = <T>(list: readonly T[], key: (t: T) => string) => new Map(list.map((t) => [key(t), t]));
+  const keys = (a: Map<string, unknown>, b: Map<string, unknown>) => [...new Set([...a.keys(), ...b.keys()])].sort();
+
+  const pinKey = (c: PinChange) => `${c.release}: ${c.what} (${c.at.file})`;
+  const pa = byKey(approved.changes, pinKey);
+  const pn = byKey(now.changes, pinKey);
+  for (const k of keys(pa, pn)) {
+    const a = pa.get(k);
+    const n = pn.get(k);
+    const show = (c?: PinChange) => (c ? `${c.from || '""'} -> ${c.to}` : 'no change');
+    if (show(a) !== show(n)) out.push(`pin ${k}: approved ${show(a)}, now ${show(n)}`);
+  }
+
+  const files = (p: PromotionPlan) => new Map(Object.entries({ ...p.sourceFiles, ...p.files }));
+  const fa = files(approved);
+  const fn = files(now);
+  for (const k of keys(fa, fn)) {
+    if (fa.get(k) === fn.get(k)) continue;
+    out.push(`file ${k} ${!fn.has(k) ? 'is gone' : !fa.has(k) ? 'is new' : 'changed'} since the plan was made`);
+  }
+
+  for (const [what, a, n] of [
+    ['chart', approved.charts, now.charts],
+    ['image', approved.images, now.images],
+  ] as const) {
+    const ma = byKey<{ ref: string; digest: string | null }>(a, (x) => x.ref);
+    const mn = byKey<{ ref: string; digest: string | null }>(n, (x) => x.ref);
+    for (const k of keys(ma, mn)) {
+      const da = ma.get(k)?.digest ?? null;
+      const dn = mn.get(k)?.digest ?? null;
+      if (ma.has(k) && mn.has(k) && da === dn) continue;
+      out.push(
+        !mn.has(k)
+          ? `${what} ${k} is no longer in the plan`
+          : !ma.has(k)
+            ? `${what} ${k} is new in the plan`
+            : `${what} ${k} now names ${dn ?? 'nothing'}, the plan ${da ?? 'nothing'}`,
+      );
+    }
+  }
+
+  if ((approved.live.error ?? '') !== (now.live.error ?? ''))
+    out.push(`live diff: approved ${approved.live.error ?? 'computed'}, now ${now.live.error ?? 'computed'}`);
+  const la = byKey(approved.live.objects, (o) => o.id);
+  const ln = byKey(now.live.objects, (o) => o.id);
+  for (const k of keys(la, ln)) {
+    const a = la.get(k);
+    const n = ln.get(k);
+    if (a && n && a.change === n.change && a.diff === n.diff && a.note === n.note) continue;
+    out.push(
+      `object ${k}: the plan would ${a ? `have it ${a.change}` : 'leave it unchanged'}, now ${n ? `${n.change}` : 'unchanged'}${a && n && a.change === n.change ? ' with another diff (changed in the cluster since)' : ''}`,
+    );
+  }
+
+  const ga = byKey(
+    approved.gates.filter((g) => g.id !== 'approval'),
+    (g) => g.id,
+  );
+  for (const g of now.gates) {
+    if (g.id === 'approval') continue;
+    const a = ga.get(g.id);
+    if (a && a.result !== g.result) out.push(`gate ${g.id}: approved ${a.result}, now ${g.result}: ${g.reason}`);
+  }
+  if (approved.allowDrift !== now.allowDrift)
+    out.push(`--allow-drift: plan ${approved.allowDrift}, now ${now.allowDrift}`);
+  return out;
 }

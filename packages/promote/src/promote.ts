@@ -2,9 +2,16 @@ import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { UserError } from '@kosmos/cli';
+import { EXIT, UserError } from '@kosmos/cli';
 import { diffEnvironment, type EnvironmentDiff } from '@kosmos/diff';
-import { defaultStateDir, type Environment, loadEnvironment, resolveTargets, standInNames } from '@kosmos/environment';
+import {
+  defaultStateDir,
+  type Environment,
+  loadEnvironment,
+  readPromotions,
+  resolveTargets,
+  standInNames,
+} from '@kosmos/environment';
 import { withCluster } from '@kosmos/kube';
 import { lintEnvironments } from '@kosmos/lint';
 import { treeVersion } from '@kosmos/render';
@@ -12,14 +19,18 @@ import { type EnvironmentStatus, statusForEnvironment } from '@kosmos/status';
 import { EditError, editYaml } from './edit.ts';
 import { chartPins, imagePins } from './pins.ts';
 import { assemblePromotionPlan, editsByFile, lookups, NO_ROLLOUT_PHASE, pinChanges } from './plan.ts';
+import { rollbackSource } from './planfile.ts';
 import type { RegistryLookup } from './registry.ts';
 import type {
   Approval,
   EnvironmentPins,
   LintOutcome,
+  LiveChange,
+  LiveDiff,
   PromotionInputs,
   PromotionPlan,
   RegistryAnswers,
+  RollbackOf,
   SourceLive,
   TargetDrift,
   TargetFacts,
@@ -42,10 +53,13 @@ export interface PromoteConfig {
 }
 
 export interface PromoteRequest {
+  /** The source environment (ignored for a rollback). */
   from: string;
   to: string;
   approval: Approval;
   allowDrift: boolean;
+  /** A rollback of `to` to one of its recorded promotions (`record` undefined: the previous one). */
+  rollback?: { record?: number };
 }
 
 /** A computed promotion: the plan, what it was computed from, and the files it would write. */
@@ -100,11 +114,28 @@ export async function planPromotion(cfg: PromoteConfig, req: PromoteRequest): Pr
   const log = cfg.log ?? (() => {});
   const stateDir = cfg.stateDir ?? defaultStateDir();
   const standIns = cfg.standIns ?? standInNames();
-  const source = loadEnvironment(cfg.root, req.from, { standIns });
   const target = loadEnvironment(cfg.root, req.to, { standIns });
+  const source = req.rollback ? target : loadEnvironment(cfg.root, req.from, { standIns });
 
-  const src = await readPins(cfg.root, source);
   const tgt = await readPins(cfg.root, target);
+  let rollback: RollbackOf | undefined;
+  let src: { pins: EnvironmentPins; texts: Map<string, string> };
+  if (req.rollback) {
+    const records = await readPromotions(cfg.root, target.name);
+    const n = req.rollback.record ?? records.length - 1;
+    const rec = records[n - 1];
+    if (!rec)
+      throw new UserError(
+        records.length === 0
+          ? `${target.name} has no recorded promotion to roll back to (environments/${target.name}/promotions.jsonl)`
+          : req.rollback.record === undefined
+            ? `${target.name} has only one recorded promotion: nothing before it to roll back to (see pnpm history --env ${target.name})`
+            : `--to ${n}: ${target.name} has promotions 1 to ${records.length} (see pnpm history --env ${target.name})`,
+        EXIT.usage,
+      );
+    rollback = { record: n, time: rec.time, plan: rec.plan };
+    src = { pins: rollbackSource(tgt.pins, rec, n), texts: new Map() };
+  } else src = await readPins(cfg.root, source);
   const where = await resolveTargets(target, { stateDir });
   if (!where.registry)
     throw new UserError(`${target.name} uses the local registry, which is not running (start it with \`pnpm run up\`)`);
@@ -169,18 +200,19 @@ export async function planPromotion(cfg: PromoteConfig, req: PromoteRequest): Pr
     const wouldBe = loadEnvironment(tmp, target.name, { standIns });
     const registryOk = asks.charts.every((c) => registry.charts.some((a) => a.ref === c.ref && a.exists && !a.error));
 
-    const sourceLiveP: Promise<SourceLive | undefined> = target.gates.sourceHealthy
-      ? statusForEnvironment(source, { stateDir }).then((s: EnvironmentStatus) => ({
-          ...(s.error ? { error: s.error } : {}),
-          releases: s.releases.map((r) => ({
-            release: r.release,
-            deployed: r.deployed,
-            helmStatus: r.helmStatus,
-            health: r.health,
-            unready: r.unready,
-          })),
-        }))
-      : Promise.resolve(undefined);
+    const sourceLiveP: Promise<SourceLive | undefined> =
+      target.gates.sourceHealthy && !rollback
+        ? statusForEnvironment(source, { stateDir }).then((s: EnvironmentStatus) => ({
+            ...(s.error ? { error: s.error } : {}),
+            releases: s.releases.map((r) => ({
+              release: r.release,
+              deployed: r.deployed,
+              helmStatus: r.helmStatus,
+              health: r.health,
+              unready: r.unready,
+            })),
+          }))
+        : Promise.resolve(undefined);
 
     const targetSide = withCluster(
       target,
@@ -216,6 +248,9 @@ export async function planPromotion(cfg: PromoteConfig, req: PromoteRequest): Pr
       return { drift: { error, drift: false, releases: [] }, diffError: error };
     });
 
+    // Lint holds the event loop for seconds at a time (schema compilation and validation); run
+    // alongside the cluster requests it starves their sockets into false 'no answer' timeouts.
+    const t = await targetSide;
     const lintP: Promise<LintOutcome | undefined> = registryOk
       ? (async () => {
           log(`linting ${target.name} with the new pins`);
@@ -242,7 +277,7 @@ export async function planPromotion(cfg: PromoteConfig, req: PromoteRequest): Pr
         })()
       : Promise.resolve(undefined);
 
-    const [sourceLive, t, lint] = await Promise.all([sourceLiveP, targetSide, lintP]);
+    const [sourceLive, lint] = await Promise.all([sourceLiveP, lintP]);
     const inputs: PromotionInputs = {
       source: src.pins,
       target: { ...facts, problems: [...facts.problems, ...editProblems] },
@@ -252,6 +287,9 @@ export async function planPromotion(cfg: PromoteConfig, req: PromoteRequest): Pr
       ...(lint ? { lint } : {}),
       approval: req.approval,
       allowDrift: req.allowDrift,
+      live: liveOf(t),
+      sourceFiles: Object.fromEntries([...src.texts].map(([f, x]) => [f, sha256(x)])),
+      ...(rollback ? { rollback } : {}),
     };
     return {
       plan: assemblePromotionPlan(inputs),
@@ -265,6 +303,27 @@ export async function planPromotion(cfg: PromoteConfig, req: PromoteRequest): Pr
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** The live diff as a plan holds it: objects that change, their diffs with every Secret value blanked. */
+function liveOf(t: { diff?: EnvironmentDiff; diffError?: string }): LiveDiff {
+  if (!t.diff) return { error: t.diffError ?? 'not computed', objects: [] };
+  const d = t.diff;
+  const objects: LiveChange[] = [];
+  for (const r of d.releases)
+    for (const o of r.objects) {
+      if (o.change === 'unchanged') continue;
+      objects.push({
+        id: o.id,
+        change: o.change,
+        diff: d.redactor.redact(o.diff),
+        ...(o.note ? { note: d.redactor.redact(o.note) } : {}),
+      });
+    }
+  return {
+    ...(d.failed.length ? { error: d.failed.map((f) => `${f.release}: ${f.reason}`).join('; ') } : {}),
+    objects,
+  };
 }
 
 /** After `--apply`: the target's releases as deployed, against the new pins. */

@@ -121,9 +121,8 @@ export interface LintOutcome {
 }
 
 /**
- * The approval as given: a value, and where it came from. Today any of `1`, `true`, `yes`
- * approves; issue 14 will require the plan's digest here, which is why it is a value and not a
- * flag.
+ * The approval as given: a value, and where it came from. It approves only when it is the
+ * digest of the plan being carried out, so an approval can never cover a change nobody saw.
  */
 export interface Approval {
   value?: string;
@@ -141,6 +140,34 @@ export interface PromotionInputs {
   lint?: LintOutcome;
   approval: Approval;
   allowDrift: boolean;
+  /** The live server-side-apply diff the promotion would cause in the target. */
+  live?: LiveDiff;
+  /** sha256 of each file of the source the pins were read from. */
+  sourceFiles?: Record<string, string>;
+  /** Set for a rollback: the audit record whose pins are restored (the source is that record). */
+  rollback?: RollbackOf;
+}
+
+export interface RollbackOf {
+  /** 1-based number of the record in the target's promotions.jsonl. */
+  record: number;
+  /** That record's time and plan digest, for people. */
+  time: string;
+  plan: string;
+}
+
+/** One object the promotion would add, change or delete, its diff with Secret values masked. */
+export interface LiveChange {
+  id: string;
+  change: 'added' | 'changed' | 'deleted';
+  diff: string;
+  note?: string;
+}
+
+export interface LiveDiff {
+  /** Set when the diff could not be computed (then the plan cannot be approved meaningfully). */
+  error?: string;
+  objects: LiveChange[];
 }
 
 export type GateId = 'promotes-from' | 'registry' | 'source-healthy' | 'no-drift' | 'lint' | 'approval';
@@ -175,6 +202,20 @@ export interface PromotionPlan {
   /** Every file of the target as read (sha256), so a write refuses if any changed since. */
   files: Record<string, string>;
   refused: boolean;
-  /** sha256 of the plan's canonical JSON (gates and approval excluded): what an approval will name. */
+  /** sha256 of each source file the pins were read from. */
+  sourceFiles: Record<string, string>;
+  /** Each chart version asked, with its chart layer digest as the registry has it. */
+  charts: { ref: string; digest: string | null }[];
+  /** Each image asked, with the digest its tag (or digest) names. */
+  images: { ref: string; digest: string | null }[];
+  /** The live diff the promotion would cause in the target (Secret values masked). */
+  live: LiveDiff;
+  allowDrift: boolean;
+  rollback?: RollbackOf;
+  /**
+   * sha256 of the plan's canonical JSON: source, target, pins, files, chart and image digests,
+   * the live diff and each gate's result (the approval gate excluded: it depends on the digest).
+   * What an approval names.
+   */
   digest: string;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { imagePins } from '../src/pins.ts';
-import { assemblePromotionPlan, canonicalJson, lookups } from '../src/plan.ts';
+import { assemblePromotionPlan, canonicalJson, lookups, planDifferences } from '../src/plan.ts';
+import { parsePlanFile, planFileText, promotionRecord, rollbackSource } from '../src/planfile.ts';
 import type { ChartPin, EnvironmentPins, ImagePin, PromotionInputs } from '../src/types.ts';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
@@ -217,15 +218,25 @@ describe('assemblePromotionPlan', () => {
     expect(gate(i, 'lint')?.reason).toBe('1 error with the new pins: image-pinned: charts/x.yaml:3: not pinned');
   });
 
-  it('requires approval where the target says so; the approval is a value', () => {
+  it('requires approval where the target says so: the plan digest, nothing else, approves', () => {
     const i = inputs();
     i.target.gates.approval = true;
+    const { digest } = assemblePromotionPlan(i);
     expect(refusedGates(i)).toEqual(['approval']);
-    expect(gate(i, 'approval')?.reason).toContain('pass --approve or set KOSMOS_APPROVE=1');
-    expect(gate({ ...i, approval: { value: 'yes', via: '--approve' } }, 'approval')?.result).toBe('pass');
-    expect(gate({ ...i, approval: { value: 'TRUE', via: 'KOSMOS_APPROVE' } }, 'approval')?.result).toBe('pass');
-    expect(gate({ ...i, approval: { value: '0', via: 'KOSMOS_APPROVE' } }, 'approval')?.reason).toBe(
-      'KOSMOS_APPROVE is "0", which does not approve (expected 1, true or yes)',
+    expect(gate(i, 'approval')?.reason).toBe(
+      `staging requires approval of this plan: pass --approve ${digest} (CI: KOSMOS_APPROVE=${digest})`,
+    );
+    expect(gate({ ...i, approval: { value: digest, via: '--approve' } }, 'approval')?.result).toBe('pass');
+    // The bare hex, as a person may paste it, names the same plan.
+    expect(gate({ ...i, approval: { value: digest.slice(7), via: 'KOSMOS_APPROVE' } }, 'approval')?.result).toBe(
+      'pass',
+    );
+    for (const value of ['1', 'yes', 'true'])
+      expect(gate({ ...i, approval: { value, via: 'KOSMOS_APPROVE' } }, 'approval')?.reason).toBe(
+        `KOSMOS_APPROVE is "${value}", not a plan digest (expected ${digest})`,
+      );
+    expect(gate({ ...i, approval: { value: D1, via: '--approve' } }, 'approval')?.reason).toBe(
+      `--approve names plan ${D1}, not this plan ${digest}`,
     );
   });
 
@@ -252,6 +263,122 @@ describe('assemblePromotionPlan', () => {
   it('is plain JSON: serialised and read back, it is the same plan', () => {
     const plan = assemblePromotionPlan(inputs());
     expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
+  });
+
+  it('has a digest covering the chart layer digests, the live diff, the files and the gate results', () => {
+    const a = assemblePromotionPlan(inputs());
+    const chartMoved = inputs();
+    (chartMoved.registry.charts[0] as { digest?: string }).digest = D1;
+    const liveMoved = inputs({
+      live: { objects: [{ id: 'apps/v1/Deployment/ns/x', change: 'changed', diff: '-a\n+b' }] },
+    });
+    const fileMoved = inputs();
+    fileMoved.target.files = { 'environments/staging/environment.yaml': 'sha256:y' };
+    const gateMoved = inputs({ lint: { errors: [{ rule: 'r', message: 'm' }], warnings: 0 } });
+    const digests = [chartMoved, liveMoved, fileMoved, gateMoved].map((i) => assemblePromotionPlan(i).digest);
+    expect(new Set([a.digest, ...digests]).size).toBe(5);
+  });
+});
+
+describe('planDifferences', () => {
+  it('is empty for the same plan, and names each pin, file, chart, image and object that moved', () => {
+    const base = inputs({
+      live: { objects: [{ id: 'apps/v1/Deployment/ns/zeus', change: 'changed', diff: '-image: a\n+image: b' }] },
+    });
+    const approved = assemblePromotionPlan(base);
+    expect(planDifferences(approved, assemblePromotionPlan(base))).toEqual([]);
+
+    const now = inputs({
+      live: {
+        objects: [
+          { id: 'apps/v1/Deployment/ns/zeus', change: 'changed', diff: '-image: a\n-replicas: 3\n+image: b' },
+          { id: 'v1/ConfigMap/ns/zeus', change: 'changed', diff: '-x\n+y' },
+        ],
+      },
+    });
+    now.target.files = { 'environments/staging/environment.yaml': 'sha256:edited' };
+    (now.registry.charts[0] as { digest?: string }).digest = D1;
+    (now.registry.images[0] as { digest?: string }).digest = D2;
+    const diffs = planDifferences(approved, assemblePromotionPlan(now));
+    expect(diffs).toEqual([
+      'pin core-agents: image agents.zeus.image.digest (environments/staging/values/core-agents.yaml): approved "" -> '.concat(
+        D1,
+        `, now "" -> ${D2}`,
+      ),
+      'file environments/staging/environment.yaml changed since the plan was made',
+      `chart oci://127.0.0.1:5000/charts/core-agents:0.2.0 now names ${D1}, the plan ${D2}`,
+      `image docker.io/nuvanta/zeus:v2.1.0 now names ${D2}, the plan ${D1}`,
+      'object apps/v1/Deployment/ns/zeus: the plan would have it changed, now changed with another diff (changed in the cluster since)',
+      'object v1/ConfigMap/ns/zeus: the plan would leave it unchanged, now changed',
+    ]);
+  });
+});
+
+describe('plan files', () => {
+  it('read back to the same plan; an edited plan file is bad input naming the digest', () => {
+    const plan = assemblePromotionPlan(inputs());
+    const text = planFileText(plan);
+    expect(JSON.parse(text).kind).toBe('kosmos.promotion-plan/v1');
+    expect(parsePlanFile(text, 'plan.json')).toEqual(plan);
+    const edited = text.replace('"to": "0.2.0"', '"to": "0.3.0"');
+    expect(edited).not.toBe(text);
+    expect(() => parsePlanFile(edited, 'plan.json')).toThrow(
+      new RegExp(`^plan\\.json: digest: the file says ${plan.digest} but its content hashes to sha256:`),
+    );
+    expect(() => parsePlanFile('{}', 'p.json')).toThrow('p.json: kind: expected kosmos.promotion-plan/v1');
+  });
+});
+
+describe('records and rollback', () => {
+  it('records the pins after the promotion; a rollback to that record changes them back', () => {
+    const i = inputs();
+    const plan = assemblePromotionPlan(i);
+    const rec = promotionRecord({ plan, inputs: i, actor: 'a <a@x>', time: new Date(0), outcome: 'applied' });
+    expect(rec.pins).toEqual({
+      charts: [{ release: 'core-agents', chart: 'core-agents', version: '0.2.0' }],
+      images: [
+        {
+          release: 'core-agents',
+          key: 'agents.zeus.image',
+          registry: 'docker.io',
+          repository: 'nuvanta/zeus',
+          tag: 'v2.1.0',
+          digest: D1,
+        },
+      ],
+    });
+    expect(rec).toMatchObject({
+      time: '1970-01-01T00:00:00.000Z',
+      source: 'dev',
+      target: 'staging',
+      plan: plan.digest,
+    });
+    expect(JSON.parse(JSON.stringify(rec))).toEqual(rec);
+
+    // Later the target moved on to 0.3.0 / v3; rolling back to the record restores 0.2.0 / v2.1.0@D1.
+    const later = inputs();
+    later.target.charts[1] = { ...(later.target.charts[1] as ChartPin), version: '0.3.0', raw: '0.3.0' };
+    later.target.images = [image('staging', 'core-agents', 'v3', D2)];
+    const source = rollbackSource(later.target, rec, 1);
+    const back = assemblePromotionPlan({
+      ...later,
+      source,
+      rollback: { record: 1, time: rec.time, plan: rec.plan },
+      registry: {
+        charts: later.registry.charts,
+        images: [{ ref: `docker.io/nuvanta/zeus:v2.1.0@${D1}`, askedAt: '127.0.0.1:5000', digest: D1 }],
+      },
+    });
+    expect(back.changes.map((c) => [c.what, c.from, c.to])).toEqual([
+      ['chart core-agents', '0.3.0', '0.2.0'],
+      ['image agents.zeus.image.tag', 'v3', 'v2.1.0'],
+      ['image agents.zeus.image.digest', D2, D1],
+    ]);
+    expect(back.gates.find((g) => g.id === 'promotes-from')?.reason).toContain(
+      'a rollback of staging to its promotion #1',
+    );
+    expect(back.gates.find((g) => g.id === 'source-healthy')?.result).toBe('skip');
+    expect(back.refused).toBe(false);
   });
 });
 

@@ -1,143 +1,16 @@
-import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pushTestImages } from '@kosmos/testkit';
 import { localCluster } from '@kosmos/testkit/vitest';
 import { ensure } from '@kosmos/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { fixtureKit, gates, hashes, must, promote, rand, refused } from './fixture-repo.ts';
 
-const repo = resolve(import.meta.dirname, '../../..');
-const fixtures = join(import.meta.dirname, 'fixtures');
 const cluster = localCluster();
-const rand = () => randomBytes(4).toString('hex');
 const ns = { dev: `pd-${rand()}`, staging: `ps-${rand()}`, production: `pp-${rand()}` };
-const roots: string[] = [];
-/** Namespaces of tests that need a target of their own, deleted at the end with the shared ones. */
-const extraNamespaces: string[] = [];
+const { fixtureRoot, helm, publish, install, cleanup } = fixtureKit(cluster, ns);
 let crane: string;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(bin: string, args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  return new Promise((done) =>
-    execFile(bin, args, { cwd: o.cwd ?? repo, env: o.env ?? process.env, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
-      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    ),
-  );
-}
-async function must(bin: string, args: string[]): Promise<string> {
-  const r = await run(bin, args);
-  if (r.code !== 0) throw new Error(`${bin} ${args.slice(0, 3).join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** The CLI as CI runs it, on a fixture repository; no approval and no stand-ins from the caller's shell. */
-function promote(root: string, args: string[], vars: Record<string, string> = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...vars };
-  delete env.KOSMOS_LOCAL_CLUSTERS;
-  if (!('KOSMOS_APPROVE' in vars)) delete env.KOSMOS_APPROVE;
-  return run('pnpm', ['--silent', 'promote', '--root', root, ...args], { env });
-}
-
-/** A fresh copy of the fixture repository, pointed at the test cluster, registry and namespaces. */
-function fixtureRoot(o: { namespaces?: Partial<typeof ns> } = {}): string {
-  const root = mkdtempSync(join(tmpdir(), 'kosmos-promote-'));
-  roots.push(root);
-  cpSync(fixtures, root, { recursive: true });
-  const names = { ...ns, ...o.namespaces };
-  extraNamespaces.push(...Object.values(o.namespaces ?? {}));
-  for (const env of ['dev', 'staging', 'production'] as const) {
-    for (const f of ['environment.yaml', 'values/app.yaml']) {
-      const p = join(root, 'environments', env, f);
-      writeFileSync(
-        p,
-        readFileSync(p, 'utf8')
-          .replace('KUBECONFIG_PATH', cluster.kubeconfig)
-          .replaceAll('REGISTRY', cluster.registry)
-          .replace(`NS_${env}`, names[env]),
-      );
-    }
-  }
-  return root;
-}
-
-/** sha256 of every file under environments/ and charts/: "nothing written" means all equal. */
-function hashes(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[relative(root, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(join(root, 'environments'));
-  walk(join(root, 'charts'));
-  return out;
-}
-
-const helm = (args: string[]) => must(cluster.helm, [...args, '--kubeconfig', cluster.kubeconfig]);
-
-/** Packages the fixture chart at a version (optionally with other templates) and pushes it. */
-async function publish(version: string, change?: (dir: string) => void): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'kosmos-promo-chart-'));
-  try {
-    cpSync(join(fixtures, 'charts/promo-app'), join(dir, 'promo-app'), { recursive: true });
-    const chartFile = join(dir, 'promo-app/Chart.yaml');
-    writeFileSync(chartFile, readFileSync(chartFile, 'utf8').replace(/^version: .*$/m, `version: ${version}`));
-    change?.(join(dir, 'promo-app'));
-    await must(cluster.helm, ['package', join(dir, 'promo-app'), '--destination', dir]);
-    await must(cluster.helm, [
-      'push',
-      join(dir, `promo-app-${version}.tgz`),
-      `oci://${cluster.registry}/charts`,
-      '--plain-http',
-    ]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Installs an environment's release as its files say (the deploy library's job in real use). */
-async function install(root: string, env: 'dev' | 'staging' | 'production', namespace = ns[env]): Promise<void> {
-  const e = parse(readFileSync(join(root, 'environments', env, 'environment.yaml'), 'utf8')) as {
-    releases: { version: string }[];
-  };
-  const version = String(e.releases[0]?.version);
-  const chart =
-    version === 'tree'
-      ? [join(root, 'charts/promo-app')]
-      : [`oci://${cluster.registry}/charts/promo-app`, '--version', version, '--plain-http'];
-  await helm([
-    'upgrade',
-    '--install',
-    'app',
-    ...chart,
-    '--namespace',
-    namespace,
-    '--create-namespace',
-    '--values',
-    join(root, 'environments', env, 'values/app.yaml'),
-    '--server-side=true',
-    '--wait=watcher',
-    '--timeout',
-    '120s',
-  ]);
-}
-
-const gates = (r: Run) =>
-  Object.fromEntries([...r.stdout.matchAll(/^ {2}(pass|REFUSED|warning|skip) +([a-z-]+) /gm)].map((m) => [m[2], m[1]]));
-const refused = (r: Run) =>
-  Object.entries(gates(r))
-    .filter(([, v]) => v === 'REFUSED')
-    .map(([k]) => k);
 
 let base: string;
 beforeAll(async () => {
@@ -153,11 +26,7 @@ beforeAll(async () => {
   await Promise.all([install(base, 'dev'), install(base, 'staging'), install(base, 'production')]);
 });
 
-afterAll(async () => {
-  for (const r of roots) rmSync(r, { recursive: true, force: true });
-  for (const n of Object.values(ns))
-    await run(cluster.kubectl, ['--kubeconfig', cluster.kubeconfig, 'delete', 'namespace', n, '--wait=false']);
-});
+afterAll(cleanup);
 
 describe('promote: each gate refuses on its own, and nothing is written', () => {
   async function refusesOnly(gate: string, root: string, args: string[], vars: Record<string, string> = {}) {
@@ -171,8 +40,10 @@ describe('promote: each gate refuses on its own, and nothing is written', () => 
     return r;
   }
 
-  it('promotes-from: dev cannot skip staging', async () => {
-    const r = await refusesOnly('promotes-from', fixtureRoot(), ['--from', 'dev', '--to', 'production', '--approve']);
+  it('promotes-from: dev cannot skip staging (even with the plan approved)', async () => {
+    const root = fixtureRoot();
+    const digest = JSON.parse((await promote(root, ['--from', 'dev', '--to', 'production', '--json'])).stdout).digest;
+    const r = await refusesOnly('promotes-from', root, ['--from', 'dev', '--to', 'production', '--approve', digest]);
     expect(r.stderr).toContain('production promotes from staging, not dev');
   });
 
@@ -226,10 +97,13 @@ describe('promote: each gate refuses on its own, and nothing is written', () => 
     expect(r.stderr).toContain("additional properties 'legacy' not allowed");
   });
 
-  it('approval: production requires it; KOSMOS_APPROVE=0 does not approve', async () => {
+  it('approval: production requires it; KOSMOS_APPROVE=1 (not a digest) does not approve', async () => {
     const r = await refusesOnly('approval', fixtureRoot(), ['--from', 'staging', '--to', 'production']);
-    expect(r.stderr).toContain('production requires approval: pass --approve or set KOSMOS_APPROVE=1');
-    await refusesOnly('approval', fixtureRoot(), ['--from', 'staging', '--to', 'production'], { KOSMOS_APPROVE: '0' });
+    expect(r.stderr).toMatch(/production requires approval of this plan: pass --approve sha256:[0-9a-f]{64}/);
+    const one = await refusesOnly('approval', fixtureRoot(), ['--from', 'staging', '--to', 'production'], {
+      KOSMOS_APPROVE: '1',
+    });
+    expect(one.stderr).toContain('KOSMOS_APPROVE is "1", not a plan digest');
   });
 });
 

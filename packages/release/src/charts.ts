@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { EXIT, UserError } from '@kosmos/cli';
-import { parseDocument } from 'yaml';
+import semver from 'semver';
+import { LineCounter, parseDocument } from 'yaml';
 
 /** A chart of the tree, as release and version-charts see it. */
 export interface TreeChart {
@@ -32,7 +33,8 @@ export function treeCharts(root: string): TreeChart[] {
 
 export function readChart(root: string, file: string): TreeChart {
   const where = relative(root, file);
-  const doc = parseDocument(readFileSync(file, 'utf8'), { keepSourceTokens: false });
+  const lc = new LineCounter();
+  const doc = parseDocument(readFileSync(file, 'utf8'), { keepSourceTokens: false, lineCounter: lc });
   if (doc.errors.length > 0) throw new UserError(`${where}: ${doc.errors[0]?.message.split('\n')[0]}`, EXIT.usage);
   const meta = doc.toJS() as {
     name?: unknown;
@@ -42,8 +44,18 @@ export function readChart(root: string, file: string): TreeChart {
   };
   if (typeof meta?.name !== 'string' || meta.name === '')
     throw new UserError(`${where}: name: expected the chart's name`, EXIT.usage);
-  if (typeof meta.version !== 'string' || meta.version === '')
-    throw new UserError(`${where}: version: expected a semantic version string`, EXIT.usage);
+  // Checked before anything is packaged or asked of a registry: helm and the registry would
+  // refuse it later, naming neither the file nor the line.
+  if (typeof meta.version !== 'string' || !semver.valid(meta.version)) {
+    const node = doc.get('version', true) as { range?: [number, number, number] } | undefined;
+    const pos = lc.linePos(node?.range?.[0] ?? 0);
+    const got = meta.version === undefined ? 'nothing' : JSON.stringify(String(meta.version));
+    const hint = typeof meta.version === 'number' ? ' (YAML read a number: write all three parts)' : '';
+    throw new UserError(
+      `${where}:${pos.line}:${pos.col}: version: expected a semantic version MAJOR.MINOR.PATCH (like 0.2.0), got ${got}${hint}`,
+      EXIT.usage,
+    );
+  }
   const dir = resolve(file, '..');
   const lines = readFileSync(file, 'utf8').split('\n');
   const localDependencies = (meta.dependencies ?? [])

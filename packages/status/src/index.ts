@@ -8,6 +8,7 @@ export {
   summarise,
   unreachableSites,
 } from './fleet.ts';
+export { type EnvironmentRows, type PromotionView, promotionView } from './promotions.ts';
 export {
   type EnvironmentStatus,
   environmentStatus,
