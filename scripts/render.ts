@@ -9,13 +9,18 @@ import {
   loadEnvironment,
   resolveTargets,
 } from '@kosmos/environment';
-import { RenderCache, type RenderResult, renderEnvironments } from '@kosmos/render';
+import { argoApplicationSet, argoManifest, RenderCache, type RenderResult, renderEnvironments } from '@kosmos/render';
 
 await runCommand({
   name: 'render',
   summary: 'helm template every release of one or more environments, deterministically',
-  usage: 'pnpm render (--env ENV)... | --all [--release NAME]... [--out DIR] [--skip-upstream] [--json]',
+  usage:
+    'pnpm render (--env ENV)... | --all [--release NAME]... [--out DIR] [--skip-upstream] [--json]\n       pnpm render --env ENV --for argocd [--out DIR] [--json]',
   flags: [
+    '--for argocd        the Argo CD ApplicationSet of each environment (its `argocd:` settings) instead',
+    '                    of helm template: one Application per release and cluster labelled',
+    '                    environment=ENV, charts from the registry at their pins, values inlined;',
+    '                    `version: tree` (dev) is refused: Argo CD syncs released charts only',
     '--env ENV           environment under environments/ (repeatable)',
     '--all               every environment',
     '--release NAME      only this release (repeatable)',
@@ -35,6 +40,7 @@ await runCommand({
     out: { type: 'string' },
     'skip-upstream': { type: 'boolean' },
     from: { type: 'string' },
+    for: { type: 'string' },
     concurrency: { type: 'string' },
     'no-cache': { type: 'boolean' },
     json: { type: 'boolean' },
@@ -51,6 +57,12 @@ await runCommand({
     const concurrency = intFlag(values, 'concurrency', { min: 1, default: 3 });
     // Every environment is read and checked before helm runs once.
     const envs = names.map((n) => loadEnvironment(root, n));
+    if (values.for !== undefined) {
+      if (values.for !== 'argocd') throw new UserError(`--for: expected argocd, got "${values.for}"`, EXIT.usage);
+      if (values.release)
+        throw new UserError('--release and --for argocd: the ApplicationSet holds every release', EXIT.usage);
+      return renderForArgo(envs, values.out as string | undefined, values.json === true);
+    }
     const only = values.release as string[] | undefined;
     // A release name must exist in at least one environment rendered (in each, with one environment).
     for (const r of only ?? [])
@@ -129,3 +141,26 @@ await runCommand({
     return EXIT.ok;
   },
 });
+
+/** `--for argocd`: every ApplicationSet is built (and may refuse) before anything is written. */
+async function renderForArgo(envs: Environment[], out: string | undefined, json: boolean): Promise<number> {
+  const docs = await Promise.all(
+    envs.map(async (env) => {
+      const targets = await resolveTargets(env);
+      progress(`render ${env.name} for Argo CD: ${describeTargets(targets, { cluster: false })}`);
+      const o = targets.registry ? { registryUrl: targets.registry } : {};
+      argoApplicationSet(env, o);
+      return { env: env.name, manifest: argoManifest(env, o), releases: env.releases.length };
+    }),
+  );
+  const fileOf = (env: string) =>
+    envs.length > 1 ? join(out ?? '', env, 'applicationset.yaml') : join(out ?? '', 'applicationset.yaml');
+  if (out) await Promise.all(docs.map((d) => writeAtomic(fileOf(d.env), d.manifest)));
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({ for: 'argocd', environments: docs.map((d) => ({ env: d.env, releases: d.releases, ...(out ? { file: fileOf(d.env) } : { manifest: d.manifest }) })) }, null, 2)}\n`,
+    );
+  else if (out) process.stdout.write(`${docs.map((d) => `${fileOf(d.env)}  ApplicationSet ${d.env}`).join('\n')}\n`);
+  else process.stdout.write(docs.map((d) => d.manifest).join(''));
+  return EXIT.ok;
+}

@@ -46,6 +46,9 @@ await runCommand({
     '--concurrency N     API requests in flight at once per cluster (default 8)',
     '--root DIR          repository root (default: found from the current folder)',
     '',
+    'An environment with several clusters (`clusters:`) or handed to Argo CD (`argocd:`) also shows',
+    "every cluster: the version each runs, Argo CD's sync and health, drift; its row per release sums",
+    'them up, naming the clusters that are unreachable, out of sync or not ready.',
     'An environment whose cluster cannot be reached shows "unreachable"; one that fails otherwise',
     '(bad kubeconfig, an API server error, ...) shows "error". Either way the command exits 1.',
     'Then the promotion view: per release, the version in each environment side by side, which',
@@ -127,8 +130,23 @@ await runCommand({
           ),
         ),
       ];
+      // Environments with several clusters, or handed to Argo CD: every cluster, release by release.
+      const perCluster = [['ENV', 'CLUSTER', 'RELEASE', 'DEPLOYED', 'SYNC', 'HEALTH', 'DRIFT']];
+      for (const s of results)
+        for (const c of s.clusters ?? [])
+          for (const r of c.releases)
+            perCluster.push([
+              s.env,
+              `${c.cluster}${c.default ? ' (default)' : ''}`,
+              r.release,
+              r.deployed ?? '-',
+              c.reachable ? (r.sync ?? (c.via === 'argocd' ? '?' : '-')) : 'unreachable',
+              c.reachable ? `${r.health ?? '?'}${r.message ? `: ${r.message}` : ''}` : 'unreachable',
+              c.reachable ? yesNo(r.drift) : '?',
+            ]);
+      const clusters = perCluster.length > 1 ? `\n${table(perCluster)}\n` : '';
       process.stdout.write(
-        `${table(rows)}\n${[...notes, ...driftErrors].map((n) => `\n${n}`).join('')}${notes.length + driftErrors.length ? '\n' : ''}\n${formatView(view)}`,
+        `${table(rows)}\n${clusters}${[...notes, ...driftErrors].map((n) => `\n${n}`).join('')}${notes.length + driftErrors.length ? '\n' : ''}\n${formatView(view)}`,
       );
     }
     return results.every((s) => !s.error) ? EXIT.ok : EXIT.failed;

@@ -136,6 +136,12 @@ function upgradeInput(r: Release, chart: ChartFrom, timeout: string): UpgradeInp
  * deployer to check live before it starts.
  */
 export function planDeploy(env: Environment, i: PlanInput = {}): DeployPlan {
+  // helm installing beside Argo CD would fight its automated sync (self-heal reverts it).
+  if (env.argocd)
+    throw new DeployError(
+      `${env.name} is handed to Argo CD ("argocd:" in environment.yaml): its clusters follow the ApplicationSet; run \`pnpm render --env ${env.name} --for argocd\` and apply it to Argo CD's cluster instead`,
+      EXIT.usage,
+    );
   const timeout = i.timeout ?? '5m';
   const timeoutMs = parseDuration(timeout);
   if (timeoutMs === undefined)

@@ -276,3 +276,24 @@ it('DeployError is a UserError: one line for people, exit 1 unless said', () => 
   expect([e instanceof UserError, e.exitCode, e.name]).toEqual([true, 1, 'DeployError']);
   expect(new DeployError('y', 2).exitCode).toBe(2);
 });
+
+describe('planDeploy of an environment handed to Argo CD', () => {
+  it('is refused, saying what hands it over instead (exit 2)', () => {
+    const env = {
+      ...envOf([rel('a')]),
+      argocd: {
+        namespace: 'argocd',
+        project: 'default',
+        controlPlane: { local: true as const },
+        prune: true,
+        selfHeal: true,
+      },
+    };
+    expect(() => planDeploy(env)).toThrow(/^e is handed to Argo CD .* `pnpm render --env e --for argocd`/);
+    try {
+      planDeploy(env);
+    } catch (e) {
+      expect((e as { exitCode: number }).exitCode).toBe(2);
+    }
+  });
+});

@@ -1,8 +1,10 @@
 export { checkGraph, type GraphCheck, type GraphNode, waves } from './graph.ts';
 export { defaultStateDir, type LocalProcess, type LocalState, readState, repoStateRoot, stateFile } from './local.ts';
 export {
+  type ArgoCd,
   type ChartRef,
   type ClusterRef,
+  clustersOf,
   ENVIRONMENTS_DIR,
   type Environment,
   findRelease,
@@ -12,6 +14,7 @@ export {
   listEnvironments,
   loadAll,
   loadEnvironment,
+  type NamedCluster,
   type Release,
 } from './model.ts';
 export { dottedPath, EnvironmentError, formatProblem, type Problem } from './problems.ts';

@@ -30,6 +30,27 @@ export interface Release {
 /** `stateDir`: where the local cluster's state is, when not the default one (a stand-in's). */
 export type ClusterRef = { local: true; stateDir?: string } | { local: false; context: string; kubeconfig?: string };
 
+/** One cluster of an environment: a site, a region; Argo CD knows it by `name`. */
+export interface NamedCluster {
+  name: string;
+  /** Labels of its Argo CD cluster Secret, beside `environment: <env>`. */
+  labels: Record<string, string>;
+  /** The cluster single-cluster verbs (deploy, diff) use. */
+  default: boolean;
+  cluster: ClusterRef;
+}
+
+/** Where an environment is handed to Argo CD (`argocd:` in environment.yaml). */
+export interface ArgoCd {
+  /** Argo CD's namespace, where the ApplicationSet and its Applications live. */
+  namespace: string;
+  project: string;
+  /** The cluster Argo CD runs in: `pnpm status` reads the Applications there. */
+  controlPlane: ClusterRef;
+  prune: boolean;
+  selfHeal: boolean;
+}
+
 export interface Gates {
   approval: boolean;
   sourceHealthy: boolean;
@@ -43,7 +64,15 @@ export interface Environment {
   file: string;
   dir: string;
   kubernetesVersion: string;
+  /** The default cluster: the one of `cluster:`, or the default one of `clusters:`. */
   cluster: ClusterRef;
+  /**
+   * Every cluster, the default one included, when the file names several (`clusters:`); read it
+   * through `clustersOf`, which gives an environment written with `cluster:` its one cluster.
+   */
+  clusters?: NamedCluster[];
+  /** Set when the environment is handed to Argo CD. */
+  argocd?: ArgoCd;
   /** 'local' means the registry of `pnpm run up`. */
   registry: { local: true } | { local: false; url: string };
   promotesFrom?: string;
@@ -61,11 +90,14 @@ interface RawRelease {
   values?: string[];
   needs?: string[];
 }
+type RawCluster = { local: true } | { context: string; kubeconfig?: string };
 interface RawEnvironment {
   name: string;
   description?: string;
   kubernetesVersion: string;
-  cluster: { local: true } | { context: string; kubeconfig?: string };
+  cluster?: RawCluster;
+  clusters?: (RawCluster & { name: string; labels?: Record<string, string>; default?: boolean })[];
+  argocd?: Partial<Omit<ArgoCd, 'controlPlane'>> & { controlPlane?: RawCluster };
   registry: string;
   promotesFrom?: string;
   gates?: Partial<Gates>;
@@ -102,6 +134,7 @@ function semanticProblems(raw: RawEnvironment, src: SourceFile, root: string, di
     problems.push({ file: src.file, ...locate(src, path, key), path: dottedPath(path), message });
   if (raw.name !== envName) at(['name'], `must equal the folder name "${envName}", got "${raw.name}"`);
   if (raw.promotesFrom === raw.name) at(['promotesFrom'], 'an environment cannot promote from itself');
+  clusterProblems(raw, at);
   const seen = new Map<string, number>();
   raw.releases.forEach((r, i) => {
     const first = seen.get(r.name);
@@ -137,6 +170,63 @@ function semanticProblems(raw: RawEnvironment, src: SourceFile, root: string, di
     at(['releases', i, 'needs'], `needs form a cycle: ${graph.cycle.join(' -> ')}`);
   }
   return problems;
+}
+
+/** `cluster` xor `clusters`; cluster names unique, one default at most, each reachable somehow. */
+function clusterProblems(
+  raw: RawEnvironment,
+  at: (path: (string | number)[], message: string, key?: boolean) => void,
+): void {
+  if (raw.cluster && raw.clusters)
+    at(['clusters'], 'give either "cluster" (one cluster) or "clusters", not both', true);
+  if (!raw.cluster && !raw.clusters)
+    at([], 'missing required key "cluster" (or "clusters": a list of {name, labels, context, kubeconfig})');
+  const seen = new Map<string, number>();
+  (raw.clusters ?? []).forEach((c, i) => {
+    const first = seen.get(c.name);
+    if (first !== undefined)
+      at(['clusters', i, 'name'], `duplicate cluster name "${c.name}" (also clusters[${first}])`);
+    else seen.set(c.name, i);
+    const local = 'local' in c && c.local === true;
+    const context = 'context' in c ? c.context : undefined;
+    if (local === Boolean(context))
+      at(
+        ['clusters', i],
+        'expected either "local: true" or "context: NAME" (with "kubeconfig: PATH" if not the default one)',
+      );
+    if (local && 'kubeconfig' in c) at(['clusters', i, 'kubeconfig'], 'a local cluster takes no kubeconfig', true);
+  });
+  const defaults = (raw.clusters ?? []).flatMap((c, i) => (c.default ? [i] : []));
+  if (defaults.length > 1)
+    at(
+      ['clusters', defaults[1] as number, 'default'],
+      `only one cluster can be the default (also clusters[${defaults[0]}])`,
+    );
+}
+
+function clusterRef(c: RawCluster, dir: string): ClusterRef {
+  return 'local' in c
+    ? { local: true }
+    : {
+        local: false,
+        context: c.context,
+        ...(c.kubeconfig ? { kubeconfig: resolve(dir, expandHome(c.kubeconfig)) } : {}),
+      };
+}
+
+function namedClusters(raw: RawEnvironment, dir: string): NamedCluster[] {
+  if (raw.cluster) return [{ name: raw.name, labels: {}, default: true, cluster: clusterRef(raw.cluster, dir) }];
+  const list = raw.clusters ?? [];
+  const def = Math.max(
+    0,
+    list.findIndex((c) => c.default),
+  );
+  return list.map((c, i) => ({
+    name: c.name,
+    labels: c.labels ?? {},
+    default: i === def,
+    cluster: clusterRef(c, dir),
+  }));
 }
 
 export interface LoadOptions {
@@ -192,6 +282,8 @@ function readEnvironment(root: string, name: string): Environment {
   const raw = data as RawEnvironment;
   const semantic = semanticProblems(raw, src, root, dir, name);
   if (semantic.length > 0) throw new EnvironmentError(semantic);
+  const clusters = namedClusters(raw, dir);
+  const defaultCluster = (clusters.find((c) => c.default) ?? clusters[0]) as NamedCluster;
 
   return {
     name: raw.name,
@@ -199,14 +291,19 @@ function readEnvironment(root: string, name: string): Environment {
     file,
     dir,
     kubernetesVersion: raw.kubernetesVersion.replace(/^v?/, 'v'),
-    cluster:
-      'local' in raw.cluster
-        ? { local: true }
-        : {
-            local: false,
-            context: raw.cluster.context,
-            ...(raw.cluster.kubeconfig ? { kubeconfig: resolve(dir, expandHome(raw.cluster.kubeconfig)) } : {}),
+    cluster: defaultCluster.cluster,
+    ...(raw.clusters ? { clusters } : {}),
+    ...(raw.argocd
+      ? {
+          argocd: {
+            namespace: raw.argocd.namespace ?? 'argocd',
+            project: raw.argocd.project ?? 'default',
+            controlPlane: raw.argocd.controlPlane ? clusterRef(raw.argocd.controlPlane, dir) : defaultCluster.cluster,
+            prune: raw.argocd.prune ?? false,
+            selfHeal: raw.argocd.selfHeal ?? false,
           },
+        }
+      : {}),
     registry: raw.registry === 'local' ? { local: true } : { local: false, url: raw.registry },
     ...(raw.promotesFrom ? { promotesFrom: raw.promotesFrom } : {}),
     gates: { approval: false, sourceHealthy: false, noDrift: false, ...raw.gates },
@@ -223,6 +320,11 @@ function readEnvironment(root: string, name: string): Environment {
       at: { file: shown, ...locate(src, ['releases', i]) },
     })),
   };
+}
+
+/** Every cluster of an environment; one named after the environment when the file says `cluster:`. */
+export function clustersOf(env: Environment): NamedCluster[] {
+  return env.clusters ?? [{ name: env.name, labels: {}, default: true, cluster: env.cluster }];
 }
 
 /** Loads every environment and checks the promotion chain between them. */

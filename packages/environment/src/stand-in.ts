@@ -42,9 +42,12 @@ export function asStandIn(env: Environment, base = defaultStateDir()): Environme
   if (env.cluster.local) return env;
   const upstream = new Set(env.releases.filter((r) => r.chart.kind === 'upstream').map((r) => r.name));
   const stateDir = standInStateDir(env.name, base);
+  const cluster: ClusterRef = { local: true, stateDir };
   return {
     ...env,
-    cluster: { local: true, stateDir },
+    cluster,
+    // Only the default cluster has a stand-in; the others keep what the file names.
+    ...(env.clusters ? { clusters: env.clusters.map((c) => (c.default ? { ...c, cluster } : c)) } : {}),
     registry: { local: true },
     releases: env.releases
       .filter((r) => !upstream.has(r.name))

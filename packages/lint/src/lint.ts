@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { type Environment, type Release, resolveTargets } from '@kosmos/environment';
 import { byCodeUnit, refOf } from '@kosmos/objects';
-import { type RenderedRelease, renderEnvironment } from '@kosmos/render';
+import { argoApplicationSet, type RenderedRelease, renderEnvironment } from '@kosmos/render';
 import { CHART_PACKAGE, checkChartPackages } from './chart-packages.ts';
 import { HELM_LINT, helmLintEnvironments } from './helm-lint.ts';
 import { CLUSTER_SCOPED } from './k8s.ts';
@@ -34,10 +34,19 @@ export const HELM_TEMPLATE: RuleInfo = {
   description: "The chart renders (`helm template`) with the environment's values.",
 };
 
+/** An environment handed to Argo CD whose ApplicationSet cannot be made (a `tree` pin, no registry). */
+export const ARGOCD_RENDER: RuleInfo = {
+  id: 'argocd-render',
+  severity: 'error',
+  description:
+    "An environment with `argocd:` renders to an ApplicationSet (`pnpm render --for argocd`), checked against Argo CD's CRDs.",
+};
+
 /** Every rule of every layer, for SARIF and --help. */
 export const ALL_RULES: readonly RuleInfo[] = [
   HELM_LINT,
   HELM_TEMPLATE,
+  ARGOCD_RENDER,
   VALUES_SCHEMA,
   ...SCHEMA_RULES,
   ...RULES.map((r) => ({ id: r.id, severity: r.severity, description: r.description, scope: r.scope })),
@@ -161,6 +170,32 @@ export function checkObjects(
   return out;
 }
 
+/**
+ * The ApplicationSet of an environment handed to Argo CD, placed like a rendered object so that
+ * the schema layer (Argo CD's CRDs) and the policy rules check it with the charts' objects.
+ */
+function argoObjects(
+  root: string,
+  env: Environment,
+  registryUrl: string | undefined,
+  findings: Finding[],
+): RenderedObject[] {
+  if (!env.argocd) return [];
+  try {
+    const set = argoApplicationSet(env, registryUrl ? { registryUrl } : {});
+    return [{ object: set, namespace: env.argocd.namespace, release: '' }];
+  } catch (e) {
+    findings.push({
+      ruleId: ARGOCD_RENDER.id,
+      severity: 'error',
+      env: env.name,
+      ...locationOf(root, env, undefined),
+      message: (e as Error).message.split('\n')[0] ?? 'the ApplicationSet could not be made',
+    });
+    return [];
+  }
+}
+
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
 
 export function sortFindings(fs: Finding[]): Finding[] {
@@ -230,6 +265,7 @@ export async function lintEnvironments(
     }
     const schemas = await schemasP;
     const objs = result.rendered.flatMap((r) => placed(schemas, r));
+    objs.push(...argoObjects(root, env, registryUrl, findings));
     const t1 = performance.now();
     schemas.warm(objs.map((p) => p.object));
     const t2 = performance.now();

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { writeAtomicSync } from '@kosmos/cli';
-import { CRD_SOURCES, crdFiles, moduleDir } from '@kosmos/upstream';
+import { crdFiles, LINT_CRD_SOURCES, moduleDir } from '@kosmos/upstream';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { CLUSTER_SCOPED, groupOf } from './k8s.ts';
@@ -77,10 +77,10 @@ function loadK8s(specDir: string): Pick<Bundle, 'k8s' | 'k8sKinds'> {
 }
 
 async function loadCrds(): Promise<Bundle['crds']> {
-  const files = await crdFiles();
+  const files = await crdFiles(LINT_CRD_SOURCES);
   const out: Bundle['crds'] = [];
   for (const file of files) {
-    const origin = CRD_SOURCES.find((s) => file.includes(`${s.module}@${s.version}`));
+    const origin = LINT_CRD_SOURCES.find((s) => file.includes(`${s.module}@${s.version}`));
     for (const d of parseAllDocuments(await readFile(file, 'utf8'))) {
       const crd = d.toJS() as {
         kind?: string;
@@ -122,9 +122,9 @@ async function loadCrds(): Promise<Bundle['crds']> {
  */
 async function loadBundle(kubernetesVersion: string): Promise<Bundle> {
   const v = kubernetesVersion.replace(/^v?/, 'v');
-  const crdOrigins = CRD_SOURCES.map((s) => `${s.module}@${s.version}`);
+  const crdOrigins = LINT_CRD_SOURCES.map((s) => `${s.module}@${s.version}`);
   // The files read count too: a source that lists more CRDs at the same version is another bundle.
-  const files = createHash('sha256').update(JSON.stringify(CRD_SOURCES)).digest('hex').slice(0, 12);
+  const files = createHash('sha256').update(JSON.stringify(LINT_CRD_SOURCES)).digest('hex').slice(0, 12);
   const file = join(
     cacheDir(),
     `schemas-${v}-${crdOrigins.join('+').replace(/[^a-zA-Z0-9.@+-]+/g, '_')}-${files}.json`,

@@ -1,3 +1,12 @@
+export {
+  ARGO_LABELS,
+  type ArgoRenderOptions,
+  applicationName,
+  argoApplicationSet,
+  argoManifest,
+  FLEET_LABEL,
+  mergeValues,
+} from './argocd.ts';
 export { type CacheKeyParts, cacheKey, chartDigest, defaultCacheDir, RenderCache } from './cache.ts';
 export { apiVersionsFor, CRD_APIS } from './capabilities.ts';
 export {

@@ -1,3 +1,13 @@
+export {
+  applicationRow,
+  argoClusterRows,
+  type ClusterReleaseStatus,
+  type ClusterStatus,
+  fleetStatus,
+  onCluster,
+  summarise,
+  unreachableSites,
+} from './fleet.ts';
 export { type EnvironmentRows, type PromotionView, promotionView } from './promotions.ts';
 export {
   type EnvironmentStatus,

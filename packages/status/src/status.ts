@@ -10,6 +10,7 @@ import {
 } from '@kosmos/kube';
 import { refOf } from '@kosmos/objects';
 import { treeVersion } from '@kosmos/render';
+import { type ClusterStatus, fleetStatus } from './fleet.ts';
 
 /** One cell row of the status matrix: an environment's release as pinned and as deployed. */
 export interface ReleaseStatus {
@@ -46,6 +47,11 @@ export interface EnvironmentStatus {
    */
   error?: string;
   releases: ReleaseStatus[];
+  /**
+   * Every cluster, where the environment has several or is handed to Argo CD; `releases` then
+   * sums them up (a cluster that is unreachable, out of sync or not ready is named there).
+   */
+  clusters?: ClusterStatus[];
 }
 
 function pinnedOf(env: Environment, i: number): string {
@@ -113,6 +119,20 @@ export interface StatusOptions {
  * a failure becomes rows saying `unreachable` or `error` (see `failedStatus`).
  */
 export async function statusForEnvironment(env: Environment, o: StatusOptions = {}): Promise<EnvironmentStatus> {
+  if (env.argocd || (env.clusters?.length ?? 0) > 1) {
+    const { targets: _, ...perCluster } = o;
+    try {
+      return await fleetStatus(env, (i) => pinnedOf(env, i), {
+        ...(o.stateDir ? { stateDir: o.stateDir } : {}),
+        ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+        single: (e) => statusForEnvironment(e, perCluster),
+      });
+    } catch (e) {
+      // Only Argo CD's control plane is asked outside a per-cluster status: it is what failed.
+      const s = failedStatus(env, e);
+      return { ...s, error: `Argo CD's control plane: ${s.error}` };
+    }
+  }
   try {
     const targets = o.targets ?? (await resolveTargets(env, o.stateDir ? { stateDir: o.stateDir } : {}));
     return await withCluster(

@@ -40,7 +40,7 @@ const exits = new Set<DaemonRecord>();
 let exitHook = false;
 
 /** Starts a daemon that dies with this process even when a test run is interrupted. */
-function launch(name: string, bin: string, args: string[], dir: string, env?: NodeJS.ProcessEnv): Controller {
+export function launch(name: string, bin: string, args: string[], dir: string, env?: NodeJS.ProcessEnv): Controller {
   const log = join(dir, `${name}.log`);
   const daemon = startDaemon({ name, bin, args, log, cwd: dir, env: env ?? process.env });
   exits.add(daemon);
@@ -62,7 +62,7 @@ function launch(name: string, bin: string, args: string[], dir: string, env?: No
   };
 }
 
-async function folder(o: ControllerBase, name: string): Promise<string> {
+export async function folder(o: ControllerBase, name: string): Promise<string> {
   const dir = o.dir ?? join(dirname(o.kubeconfig), 'controllers', `${name}-${process.pid}-${Date.now()}`);
   await mkdir(dir, { recursive: true });
   return dir;

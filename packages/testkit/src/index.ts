@@ -1,5 +1,13 @@
 export { CRD_SOURCES, crdFiles } from '@kosmos/upstream';
 export {
+  type ArgoCd,
+  type ArgoCdOptions,
+  type ArgoClusterInput,
+  registerArgoCluster,
+  registerArgoOciRepos,
+  startArgoCd,
+} from './argocd.ts';
+export {
   type Controller,
   type ControllerBase,
   describeController,

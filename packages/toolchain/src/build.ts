@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { chmod, cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Component } from './catalog.ts';
 import { ToolchainError } from './errors.ts';
@@ -125,6 +125,8 @@ export async function buildComponent(c: Component, log: Log, env: NodeJS.Process
         log(`  compiling ${bin}`);
         await go(['build', ...ldflags, '-o', join(tmpDir, bin), pkg], work, ge);
       }
+      // Relative targets: the folder is renamed into place after the build.
+      for (const [name, target] of Object.entries(r.links ?? {})) await symlink(target, join(tmpDir, name));
     }
     await rm(finalDir, { recursive: true, force: true });
     await rename(tmpDir, finalDir);

@@ -5,12 +5,14 @@
  */
 
 import { DELIVERY_COMPONENTS, DELIVERY_TOOL_NAMES, type DeliveryToolName } from './delivery.ts';
+import { FLEET_COMPONENTS, FLEET_TOOL_NAMES, type FleetToolName } from './fleet.ts';
 import { cmpSemver, sameMinor } from './semver.ts';
 
 export { cmpSemver } from './semver.ts';
 
 export type ToolName =
   | DeliveryToolName
+  | FleetToolName
   | 'helm'
   | 'etcd'
   | 'etcdctl'
@@ -51,6 +53,7 @@ export const TOOL_NAMES: readonly ToolName[] = [
   'promtool',
   'amtool',
   'rclone',
+  ...FLEET_TOOL_NAMES,
 ];
 
 /** The controllers' binaries: only the tests that exercise our custom resources start them. */
@@ -59,6 +62,7 @@ export const CONTROLLER_TOOLS: readonly ToolName[] = [
   'traefik',
   'prometheus-operator',
   'prometheus',
+  ...FLEET_TOOL_NAMES,
 ];
 
 /** `go install module/pkg@version`: for modules without replace directives. */
@@ -97,6 +101,11 @@ export interface GoModuleRecipe {
    * `go:embed` pattern needs (Traefik's web UI is built by yarn, outside the module).
    */
   rootCopy?: { placeholders: Record<string, string> };
+  /**
+   * Symbolic links made next to the built binaries (link name -> binary): for upstreams that
+   * ship one binary choosing its component by the name it runs as (Argo CD).
+   */
+  links?: Record<string, string>;
 }
 
 export interface Component {
@@ -338,6 +347,7 @@ export const COMPONENTS: readonly Component[] = [
     requirement: 'rclone v1.75.0 (the backup upload image; Debian 12 has 1.60, without `serve s3`)',
     typicalBuildSeconds: 900,
   },
+  ...FLEET_COMPONENTS,
 ];
 
 export function componentOf(tool: ToolName): Component {

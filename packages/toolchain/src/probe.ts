@@ -5,11 +5,13 @@ import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ToolName } from './catalog.ts';
 import { DELIVERY_VERSION_ARGS } from './delivery.ts';
+import { FLEET_VERSION_ARGS } from './fleet.ts';
 
 const run = promisify(execFile);
 
 const VERSION_ARGS: Record<ToolName, string[]> = {
   ...DELIVERY_VERSION_ARGS,
+  ...FLEET_VERSION_ARGS,
   helm: ['version', '--template', '{{.Version}}'],
   etcd: ['--version'],
   etcdctl: ['version'],

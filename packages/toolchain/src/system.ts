@@ -38,6 +38,9 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
     // Debian 12's PostgreSQL; the test looks there too.
     dirs: ['/usr/lib/postgresql/15/bin'],
   },
+  // Argo CD's controllers and repo server cache manifests in Redis; Debian's is what upstream
+  // runs as its own sidecar image, and Argo CD's Go module carries no server.
+  { tool: 'redis-server', package: 'redis-server', purpose: "Argo CD's cache for the fleet tests" },
 ];
 
 /** What the machine offers for installing packages. */

@@ -44,3 +44,19 @@ describe('one build per Go module version', () => {
     expect(componentOf('promtool').accepts('v3.5.0')).toBe(true);
   });
 });
+
+describe('Argo CD in the catalog', () => {
+  it('builds one binary at v3.2.11 and links the components to it by name', () => {
+    const c = componentOf('argocd-repo-server');
+    expect(c).toBe(componentOf('argocd-application-controller'));
+    expect(c.version).toBe('v3.2.11');
+    expect(c.recipe).toMatchObject({
+      kind: 'go-module',
+      copyPublishedReplaces: true,
+      packages: { argocd: 'github.com/argoproj/argo-cd/v3/cmd' },
+      links: { 'argocd-repo-server': 'argocd', 'argocd-applicationset-controller': 'argocd' },
+    });
+    expect(c.accepts('v3.2.12')).toBe(false);
+    expect(TOOL_NAMES).toEqual(expect.arrayContaining(['argocd-application-controller']));
+  });
+});

@@ -100,7 +100,7 @@ describe('SYSTEM_TOOLS', () => {
     expect([...asked].filter((a) => !known.has(a))).toEqual([]);
   });
 
-  it('lists the Debian tools the bootstrap and data tier tests drive', () => {
+  it('lists the Debian tools the bootstrap, data tier and fleet tests drive', () => {
     expect(SYSTEM_TOOLS.map((t) => `${t.tool}:${t.package}`)).toEqual([
       'shellcheck:shellcheck',
       'keepalived:keepalived',
@@ -108,6 +108,7 @@ describe('SYSTEM_TOOLS', () => {
       'systemd-analyze:systemd',
       'ip:iproute2',
       'initdb:postgresql',
+      'redis-server:redis-server',
     ]);
   });
 });

@@ -36,6 +36,21 @@ export const CRD_SOURCES: readonly CrdSource[] = [
   },
 ];
 
+/**
+ * Argo CD's Application, ApplicationSet and AppProject, at the version the toolchain builds: lint
+ * validates `pnpm render --for argocd` against them, and the fleet tests apply them to the
+ * cluster Argo CD runs in. Not among CRD_SOURCES: every local cluster would carry 1.4 MB of CRDs
+ * that only the fleet's control plane needs.
+ */
+export const ARGOCD_CRD_SOURCE: CrdSource = {
+  module: 'github.com/argoproj/argo-cd/v3',
+  version: 'v3.2.11',
+  files: ['application-crd.yaml', 'applicationset-crd.yaml', 'appproject-crd.yaml'].map((f) => `manifests/crds/${f}`),
+};
+
+/** What lint validates custom resources against: the controllers' CRDs and Argo CD's. */
+export const LINT_CRD_SOURCES: readonly CrdSource[] = [...CRD_SOURCES, ARGOCD_CRD_SOURCE];
+
 export class CrdSourceError extends UserError {
   override name = 'CrdSourceError';
 }
