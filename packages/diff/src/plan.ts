@@ -119,6 +119,17 @@ async function diffWith(
   redactor: Redactor,
 ): Promise<EnvironmentDiff> {
   const started = performance.now();
+  // The Helm records do not depend on the render: asked while helm runs, so the cluster's part
+  // of the wait overlaps helm's.
+  const records = new Map(
+    env.releases
+      .filter((r) => !o.only || o.only.includes(r.name))
+      .map((r) => {
+        const p = helmRelease(cluster, r.namespace, r.name);
+        p.catch(() => {}); // awaited below; a release that is not rendered never awaits it
+        return [r.name, p] as const;
+      }),
+  );
   const rendered = await renderEnvironment(env, {
     ...(o.only ? { only: o.only } : {}),
     ...(o.registryUrl ? { registryUrl: o.registryUrl } : {}),
@@ -138,7 +149,7 @@ async function diffWith(
   const prepared = await Promise.all(
     rendered.rendered.map(async (r) => {
       const release = r.release;
-      const record = await helmRelease(cluster, release.namespace, release.name);
+      const record = await (records.get(release.name) ?? helmRelease(cluster, release.namespace, release.name));
       const desired = await Promise.all(
         r.objects.filter((x) => !isHook(x)).map((x) => cluster.withNamespace(x, release.namespace)),
       );
