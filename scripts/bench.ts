@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT, intFlag, progress, runCommand, UserError, writeAtomic } from '@kosmos/cli';
 import { findRepoRoot } from '@kosmos/environment';
-import { benchmarks, machine, resultsMarkdown, runBenchmark } from '../bench/bench.ts';
+import { benchmarks, machine, resultsMarkdown, runBenchmark, stopScenes } from '../bench/bench.ts';
 
 await runCommand({
   name: 'bench',
@@ -25,14 +25,40 @@ await runCommand({
   async run({ values }) {
     const root = findRepoRoot();
     const rounds = intFlag(values, 'rounds', { min: 1, default: 5 });
-    const all = await benchmarks(root);
+    // Folders the benchmarks made (copies, caches, the scene's cluster state), removed at the end.
+    const scratch: string[] = [];
+    const all = await benchmarks(root, progress, scratch);
     const only = values.only as string[] | undefined;
     for (const o of only ?? [])
       if (!all.some((b) => b.name === o))
         throw new UserError(`--only: no benchmark "${o}" (known: ${all.map((b) => b.name).join(', ')})`, EXIT.usage);
     const chosen = only ? all.filter((b) => only.includes(b.name)) : all;
-    const results = chosen.map((b) => runBenchmark(b, root, rounds, progress));
-    const m = await machine();
+    const loadBefore = readFileSync('/proc/loadavg', 'utf8').trim();
+    const results = [];
+    try {
+      for (const b of chosen) {
+        // One benchmark that fails (its scene cannot be set up, a command exits badly) is a row
+        // saying so; the others still run and RESULTS.md is still written.
+        try {
+          const facts = b.pending ? undefined : await b.prepare?.();
+          const r = runBenchmark(b, root, rounds, progress, facts ?? undefined);
+          const more = b.pending ? undefined : b.after?.();
+          if (more) r.facts = { ...r.facts, ...more };
+          results.push(r);
+        } catch (e) {
+          progress(`${b.name}: failed: ${(e as Error).message}`);
+          results.push({
+            name: b.name,
+            what: b.what,
+            baselineName: b.baselineName,
+            pending: `failed in this run: ${(e as Error).message.split('\n')[0]?.slice(0, 300)}`,
+          });
+        }
+      }
+    } finally {
+      await stopScenes(scratch);
+    }
+    const m = { ...(await machine()), 'load before (1/5/15 min, running/total tasks)': loadBefore };
     const when = new Date().toISOString();
     let notes = '';
     try {
