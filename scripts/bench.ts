@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT, intFlag, progress, runCommand, UserError, writeAtomic } from '@kosmos/cli';
 import { findRepoRoot } from '@kosmos/environment';
-import { benchmarks, machine, resultsMarkdown, runBenchmark, stopScenes } from '../bench/bench.ts';
+import { benchmarks, machine, type Result, resultsMarkdown, runBenchmark, stopScenes } from '../bench/bench.ts';
 
 await runCommand({
   name: 'bench',
@@ -13,6 +13,7 @@ await runCommand({
     '--only NAME         only this benchmark (repeatable)',
     '--notes FILE        append FILE (what the profiles showed) to RESULTS.md (default bench/NOTES.md)',
     '--json              print the results as JSON',
+    '--merge             keep the other benchmarks of bench/results.json, replace only those run now',
     '',
     'Never part of `pnpm test`. Uses the local cluster and registry where a benchmark needs them.',
   ],
@@ -21,6 +22,7 @@ await runCommand({
     only: { type: 'string', multiple: true },
     notes: { type: 'string' },
     json: { type: 'boolean' },
+    merge: { type: 'boolean' },
   },
   async run({ values }) {
     const root = findRepoRoot();
@@ -34,7 +36,7 @@ await runCommand({
         throw new UserError(`--only: no benchmark "${o}" (known: ${all.map((b) => b.name).join(', ')})`, EXIT.usage);
     const chosen = only ? all.filter((b) => only.includes(b.name)) : all;
     const loadBefore = readFileSync('/proc/loadavg', 'utf8').trim();
-    const results = [];
+    const results: Result[] = [];
     try {
       for (const b of chosen) {
         // One benchmark that fails (its scene cannot be set up, a command exits badly) is a row
@@ -58,7 +60,30 @@ await runCommand({
     } finally {
       await stopScenes(scratch);
     }
-    const m = { ...(await machine()), 'load before (1/5/15 min, running/total tasks)': loadBefore };
+    let kept: string | undefined;
+    if (values.merge) {
+      // Rows of an earlier run kept as they were (their own time and load are in results.json).
+      try {
+        const before = JSON.parse(readFileSync(join(root, 'bench', 'results.json'), 'utf8')) as {
+          when: string;
+          machine: Record<string, string>;
+          results: Result[];
+        };
+        kept = `${before.results
+          .filter((r) => !results.some((x) => x.name === r.name))
+          .map((r) => r.name)
+          .join(', ')} from the run of ${before.when} (load then: ${before.machine.load})`;
+        const now = new Map(results.map((r) => [r.name, r]));
+        const merged = before.results.map((r) => now.get(r.name) ?? r);
+        for (const r of results) if (!merged.includes(r)) merged.push(r);
+        results.splice(0, results.length, ...merged);
+      } catch {}
+    }
+    const m = {
+      ...(await machine()),
+      'load before (1/5/15 min, running/total tasks)': loadBefore,
+      ...(kept ? { 'rows kept from an earlier run': kept } : {}),
+    };
     const when = new Date().toISOString();
     let notes = '';
     try {
