@@ -217,7 +217,7 @@ export function clusterBenchmarks(repo: string, log: (l: string) => void, scratc
     ),
     diffBench(
       'diff-production-warm',
-      'the same diff, render cache warm (every release's render from the cache after the untimed first run)',
+      'the same diff, render cache warm (every release rendered from the cache after the untimed first run)',
       true,
     ),
     scaleBench(4),
