@@ -79,3 +79,17 @@ export function parseManifestDocs(text: string, origin = 'manifest'): ManifestDo
 export function parseManifests(text: string, origin = 'manifest'): KubeObject[] {
   return parseManifestDocs(text, origin).map((d) => d.object);
 }
+
+/**
+ * Whether a YAML text parses cleanly (YAML 1.2 core, duplicate keys refused): a cheap first look
+ * at a values file before helm, which takes tabs' and duplicate keys' files silently or with a
+ * message naming no line. Only a file that fails here is parsed again for its positions.
+ */
+export function isCleanYaml(text: string): boolean {
+  try {
+    load(text, { schema: CORE_SCHEMA });
+    return true;
+  } catch {
+    return false;
+  }
+}

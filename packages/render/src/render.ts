@@ -5,6 +5,7 @@ import { checkReleaseValues, EnvironmentError, helmSchemaProblems, waves } from 
 import {
   HelmError,
   helmIdentity,
+  isCleanYaml,
   type ManifestDoc,
   parseManifestDocs,
   prepareChart,
@@ -196,6 +197,14 @@ export async function renderEnvironment(env: Environment, o: RenderOptions = {})
           let manifest: string;
           if (hit !== undefined) ({ docs, manifest } = JSON.parse(hit) as { docs: ManifestDoc[]; manifest: string });
           else {
+            // A values file that is not clean YAML (tabs, a duplicate key) is bad input, exit 2,
+            // at its line: helm would take a duplicate key silently. A fast parse first; the
+            // positioned check (the `yaml` library, slower) only for a file that fails it.
+            const texts = await Promise.all(r.values.map((f) => readFile(f, 'utf8')));
+            if (!texts.every(isCleanYaml)) {
+              const syntax = checkReleaseValues(root, r, { schema: false });
+              if (syntax.problems.length > 0) throw new EnvironmentError(syntax.problems);
+            }
             const parsed = parseManifestDocs(await templateText(input), `helm template ${r.name}`);
             manifest = manifestOf(r, parsed);
             // helm's text served the manifest; the cache and callers need the objects only.
