@@ -6,12 +6,16 @@ import { performance } from 'node:perf_hooks';
 import { listEnvironments, loadEnvironment } from '@kosmos/environment';
 import { templateArgs } from '@kosmos/helm';
 import { chartSource, templateInput } from '@kosmos/render';
+import { down } from '@kosmos/testkit';
 import { ensure } from '@kosmos/toolchain';
+import { clusterBenchmarks } from './cluster-benchmarks.ts';
 
 /** One command: argv, extra environment. Run with its output discarded; a failure stops the bench. */
 export interface Cmd {
   argv: string[];
   env?: Record<string, string>;
+  /** Exit codes that are not a failure (`pnpm diff` exits 2 for drift). Default: 0. */
+  ok?: number[];
 }
 
 /**
@@ -26,6 +30,14 @@ export interface Benchmark {
   baseline: Cmd;
   baselineName: string;
   before?: () => void;
+  /**
+   * Runs once, untimed, before the rounds: brings up the scene a benchmark needs (a cluster with
+   * releases installed, a value changed). May fill in `ours` and `baseline`, and returns facts
+   * for the results (a false-drift check, say).
+   */
+  prepare?: () => Promise<Record<string, unknown> | undefined>;
+  /** Runs once after the rounds: more measurements for the results (objects, per-object cost). */
+  after?: () => Record<string, unknown> | undefined;
   /** A target on the ratio ours/baseline (≤), or on ours alone in seconds. */
   target?: { ratio?: number; seconds?: number };
   /** Why it is not run yet (a verb that has not landed): listed in RESULTS.md as a slot. */
@@ -53,6 +65,8 @@ export interface Result {
   met?: boolean;
   target?: Benchmark['target'];
   pending?: string;
+  /** What `prepare` and `after` found (false drift, objects, per-object cost ...). */
+  facts?: Record<string, unknown>;
 }
 
 // GNU time reports the CPU seconds of the command and everything it waited for (helm included):
@@ -76,9 +90,14 @@ function time(c: Cmd, cwd: string): Timing {
   });
   const wall = (performance.now() - t) / 1000;
   const m = /KOSMOS_TIME ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr ?? '');
-  if (r.status !== 0)
+  if (!(c.ok ?? [0]).includes(r.status ?? -1))
     throw new Error(
-      `${c.argv.slice(0, 4).join(' ')} … exited ${r.status}: ${(r.stderr ?? '').trim().split('\n').slice(-1)[0]}`,
+      `${c.argv.slice(0, 4).join(' ')} … exited ${r.status}: ${(r.stderr ?? '')
+        .replace(/KOSMOS_TIME .*$/, '')
+        .trim()
+        .split('\n')
+        .slice(-2)
+        .join(' | ')}`,
     );
   return m ? { wall, cpu: Number(m[1]) + Number(m[2]) } : { wall };
 }
@@ -90,8 +109,20 @@ export function stats(runs: number[]): Stats {
   return { median, min: s[0] as number, max: s[s.length - 1] as number, runs };
 }
 
-export function runBenchmark(b: Benchmark, cwd: string, rounds: number, log: (l: string) => void): Result {
-  const base = { name: b.name, what: b.what, baselineName: b.baselineName, ...(b.target ? { target: b.target } : {}) };
+export function runBenchmark(
+  b: Benchmark,
+  cwd: string,
+  rounds: number,
+  log: (l: string) => void,
+  facts?: Record<string, unknown>,
+): Result {
+  const base = {
+    name: b.name,
+    what: b.what,
+    baselineName: b.baselineName,
+    ...(b.target ? { target: b.target } : {}),
+    ...(facts ? { facts } : {}),
+  };
   if (b.pending) return { ...base, pending: b.pending };
   const ours: Timing[] = [];
   const baseline: Timing[] = [];
@@ -145,9 +176,14 @@ async function helmLoop(root: string, envs: string[]): Promise<Cmd> {
   return { argv: ['bash', '-ec', lines.map((l) => `${l} >/dev/null`).join('\n')] };
 }
 
-export async function benchmarks(root: string): Promise<Benchmark[]> {
+export async function benchmarks(
+  root: string,
+  log: (l: string) => void = () => {},
+  scratch: string[] = [],
+): Promise<Benchmark[]> {
   const envs = listEnvironments(root);
   const cacheDir = mkdtempSync(join(tmpdir(), 'kosmos-bench-cache-'));
+  scratch.push(cacheDir);
   const cache = { KOSMOS_RENDER_CACHE: cacheDir };
   const renderAll: Cmd = {
     argv: ['node', 'scripts/launch.mjs', 'render', '--all', '--skip-upstream', '--from', 'tree'],
@@ -187,33 +223,7 @@ export async function benchmarks(root: string): Promise<Benchmark[]> {
       baselineName: 'sequential `helm template` loop',
       target: { ratio: 0.4 },
     },
-    {
-      name: 'diff-production',
-      what: 'diff of production after a plain `helm install` of each release, one value changed',
-      ours: { argv: ['true'] },
-      baseline: { argv: ['true'] },
-      baselineName: 'per-release `helm template | kubectl diff --server-side --field-manager=helm` loop',
-      target: { ratio: 1.0 },
-      pending: 'needs the local cluster run with production installed: not built yet on this branch',
-    },
-    {
-      name: 'scale',
-      what: 'core-agents with 4, 25, 100 agents: render + lint + diff per object; lint layers 3+4 objects/s',
-      ours: { argv: ['true'] },
-      baseline: { argv: ['true'] },
-      baselineName: '`helm template` + `kubectl diff --server-side`',
-      target: { ratio: 1.5 },
-      pending: 'not built yet on this branch',
-    },
-    {
-      name: 'release-noop',
-      what: '`pnpm release` with nothing changed: 0 pushes',
-      ours: { argv: ['pnpm', '--silent', 'release'] },
-      baseline: { argv: ['true'] },
-      baselineName: '`helm push` of each chart',
-      target: { seconds: 3 },
-      pending: 'the release verb lands from the `release` branch',
-    },
+    ...clusterBenchmarks(root, log, scratch),
   ];
 }
 
@@ -257,5 +267,73 @@ export function resultsMarkdown(results: Result[], m: Record<string, string>, ro
     '|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
+    ...factsMarkdown(results),
+    ...scaleMarkdown(results),
   ].join('\n');
+}
+
+function factsMarkdown(results: Result[]): string[] {
+  const withFacts = results.filter((r) => r.facts && !r.name.startsWith('scale-'));
+  if (withFacts.length === 0) return [];
+  return [
+    '## What each benchmark checked',
+    '',
+    ...withFacts.flatMap((r) => Object.entries(r.facts ?? {}).map(([k, v]) => `- ${r.name}: ${k}: ${String(v)}`)),
+    '',
+  ];
+}
+
+interface ScaleFacts {
+  agents: number;
+  objects: number;
+  render: number;
+  lint: number;
+  lintObjects: number;
+  lintRate: number;
+}
+
+/**
+ * Scale: render + lint + diff of core-agents at each size, cost per object (the three verbs'
+ * seconds over the objects they handled), the marginal cost per added object between sizes, and
+ * lint's layers 3+4 rate.
+ */
+export function scaleMarkdown(results: Result[]): string[] {
+  const rows = results
+    .filter((r) => r.name.startsWith('scale-') && r.facts && r.ours)
+    .map((r) => ({ ...(r.facts as unknown as ScaleFacts), diff: r.ours?.median as number }));
+  if (rows.length === 0) return [];
+  const total = (x: (typeof rows)[number]) => x.render + x.lint + x.diff;
+  const handled = (x: (typeof rows)[number]) => 2 * x.objects + x.lintObjects;
+  const per = (x: (typeof rows)[number]) => (1000 * total(x)) / handled(x);
+  const first = rows[0] as (typeof rows)[number];
+  const last = rows.at(-1) as (typeof rows)[number];
+  const ratio = per(last) / per(first);
+  const lines = rows.map((x, i) => {
+    const prev = rows[i - 1];
+    const marginal = prev ? `${((1000 * (total(x) - total(prev))) / (handled(x) - handled(prev))).toFixed(2)} ms` : '—';
+    return `| ${x.agents} | ${x.objects} | ${x.render.toFixed(2)} s | ${x.lint.toFixed(2)} s (${x.lintObjects} objects) | ${x.diff.toFixed(2)} s | ${per(x).toFixed(2)} ms | ${marginal} | ${x.lintRate} |`;
+  });
+  return [
+    '## Scale: core-agents with 4, 25 and 100 agents',
+    '',
+    'render (`--release core-agents`, `--no-cache`) and lint (production, all its releases) are medians of 3 runs',
+    "from a cold render cache; diff is the scale row's median above. Per object: the three verbs' seconds",
+    'over the objects they handled (core-agents rendered, linted objects, core-agents diffed).',
+    '',
+    '| agents | core-agents objects | render | lint | diff | per object | per added object | lint layers 3+4 objects/s |',
+    '|---|---|---|---|---|---|---|---|',
+    ...lines,
+    '',
+    `Per object at ${last.agents} agents: ${ratio.toFixed(2)}× that at ${first.agents} (target ≤ 1.5×: ${ratio <= 1.5 ? 'met' : 'missed'}); lint layers 3+4 at ${last.agents} agents: ${last.lintRate} objects/s (target ≥ 5,000: ${last.lintRate >= 5000 ? 'met' : 'missed'}).`,
+    '',
+  ];
+}
+
+/** Stops any local cluster and registry a benchmark started under these folders, then removes them. */
+export async function stopScenes(folders: readonly string[]): Promise<void> {
+  for (const f of new Set(folders)) {
+    for (const state of [join(f, 'state', 'production'), join(f, 'state')])
+      if (existsSync(join(state, 'state.json'))) await down({ stateDir: state, purgeRegistry: true }).catch(() => {});
+    rmSync(f, { recursive: true, force: true });
+  }
 }

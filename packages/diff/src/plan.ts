@@ -1,7 +1,8 @@
 import type { Environment, Release } from '@kosmos/environment';
 import { type Cluster, type HelmRelease, helmRelease } from '@kosmos/kube';
-import { byCodeUnit, type KubeObject, objectId, refOf } from '@kosmos/objects';
+import { byCodeUnit, type KubeObject, type ObjectRef, objectId, refOf } from '@kosmos/objects';
 import { type RenderOptions, renderEnvironment, type SkippedRelease } from '@kosmos/render';
+import { appliesAsIs } from './applies.ts';
 import { compareObject, hasDrift, type ObjectChange, type ReleaseSummary, summarise } from './changes.ts';
 import { Redactor } from './secrets.ts';
 
@@ -118,6 +119,17 @@ async function diffWith(
   redactor: Redactor,
 ): Promise<EnvironmentDiff> {
   const started = performance.now();
+  // The Helm records do not depend on the render: asked while helm runs, so the cluster's part
+  // of the wait overlaps helm's.
+  const records = new Map(
+    env.releases
+      .filter((r) => !o.only || o.only.includes(r.name))
+      .map((r) => {
+        const p = helmRelease(cluster, r.namespace, r.name);
+        p.catch(() => {}); // awaited below; a release that is not rendered never awaits it
+        return [r.name, p] as const;
+      }),
+  );
   const rendered = await renderEnvironment(env, {
     ...(o.only ? { only: o.only } : {}),
     ...(o.registryUrl ? { registryUrl: o.registryUrl } : {}),
@@ -132,10 +144,12 @@ async function diffWith(
   }
   const context = o.context ?? 3;
 
-  const releases = await Promise.all(
-    rendered.rendered.map(async (r): Promise<ReleaseDiff> => {
+  // Each release's record and objects first, then the live objects of all of them at once: one
+  // list per kind and namespace rather than a GET per object (see `liveObjects`).
+  const prepared = await Promise.all(
+    rendered.rendered.map(async (r) => {
       const release = r.release;
-      const record = await helmRelease(cluster, release.namespace, release.name);
+      const record = await (records.get(release.name) ?? helmRelease(cluster, release.namespace, release.name));
       const desired = await Promise.all(
         r.objects.filter((x) => !isHook(x)).map((x) => cluster.withNamespace(x, release.namespace)),
       );
@@ -143,15 +157,29 @@ async function diffWith(
         ? await Promise.all(record.objects.map((x) => cluster.withNamespace(x, release.namespace)))
         : [];
       const wanted = new Set(desired.map(objectId));
+      return { release, record, desired, gone: owned.filter((x) => !wanted.has(objectId(x))) };
+    }),
+  );
+  const live = await liveObjects(
+    cluster,
+    prepared.flatMap((p) => [...p.desired, ...p.gone].map((x) => refOf(x))),
+  );
 
+  const releases = await Promise.all(
+    prepared.map(async ({ release, record, desired, gone }): Promise<ReleaseDiff> => {
       const forDesired = desired.map(async (obj): Promise<ObjectChange> => {
         redactor.add(obj);
-        const live = await cluster.get(refOf(obj));
-        redactor.add(live);
-        const result = await cluster.applyDryRun(asHelmApplies(obj, release), managerFor(live));
+        const current = live.get(objectId(obj));
+        redactor.add(current);
+        const applied = asHelmApplies(obj, release);
+        const manager = managerFor(current);
+        // An object whose apply would change nothing needs no dry run (the common case: a diff
+        // after one value changed sends a PATCH for the few objects that may change).
+        if (current && appliesAsIs(applied, current, manager)) return unchangedObject(current);
+        const result = await cluster.applyDryRun(applied, manager);
         if (result.ok) {
           redactor.add(result.object);
-          return compareObject({ ...(live ? { live } : {}), desired: result.object, context });
+          return compareObject({ ...(current ? { live: current } : {}), desired: result.object, context });
         }
         const p = result.problem;
         const note =
@@ -160,19 +188,17 @@ async function diffWith(
             : p.kind === 'no-crd'
               ? p.message
               : `the API server rejects it: ${p.message}`;
-        return compareObject({ ...(live ? { live } : {}), desired: obj, context, note });
+        return compareObject({ ...(current ? { live: current } : {}), desired: obj, context, note });
       });
 
-      const forDeleted = owned
-        .filter((x) => !wanted.has(objectId(x)))
-        .map(async (obj): Promise<ObjectChange | undefined> => {
-          const live = await cluster.get(refOf(obj));
-          redactor.add(obj);
-          redactor.add(live);
-          if (!live) return undefined;
-          if (live.metadata.annotations?.['helm.sh/resource-policy'] === 'keep') return undefined;
-          return compareObject({ live: { ...live, apiVersion: obj.apiVersion, kind: obj.kind }, context });
-        });
+      const forDeleted = gone.map(async (obj): Promise<ObjectChange | undefined> => {
+        const current = live.get(objectId(obj));
+        redactor.add(obj);
+        redactor.add(current);
+        if (!current) return undefined;
+        if (current.metadata.annotations?.['helm.sh/resource-policy'] === 'keep') return undefined;
+        return compareObject({ live: { ...current, apiVersion: obj.apiVersion, kind: obj.kind }, context });
+      });
 
       const objects = [
         ...(await Promise.all(forDesired)),
@@ -207,3 +233,67 @@ async function diffWith(
 }
 
 const liveInfo = (h: HelmRelease) => ({ revision: h.revision, status: h.status, chartVersion: h.chart.version });
+
+/** An object an apply would leave as it is: compareObject's "unchanged", without printing it. */
+function unchangedObject(o: KubeObject): ObjectChange {
+  return {
+    id: objectId(o),
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+    name: o.metadata.name,
+    change: 'unchanged',
+    diff: '',
+  };
+}
+
+/**
+ * Which requests fetch these objects: a list per kind and namespace where two or more are
+ * wanted, a GET where one is. Secrets are always fetched one by one: a namespace's list of them
+ * carries every Helm release record, revisions and all. Pure, for the tests.
+ */
+export function fetchPlan(refs: readonly ObjectRef[]): { lists: ObjectRef[][]; gets: ObjectRef[] } {
+  const groups = new Map<string, ObjectRef[]>();
+  for (const r of refs) {
+    const k = `${r.apiVersion}\0${r.kind}\0${r.namespace ?? ''}`;
+    const g = groups.get(k);
+    if (g) {
+      if (!g.some((x) => x.name === r.name)) g.push(r);
+    } else groups.set(k, [r]);
+  }
+  const lists: ObjectRef[][] = [];
+  const gets: ObjectRef[] = [];
+  for (const g of groups.values()) {
+    if (g.length >= 2 && g[0]?.kind !== 'Secret') lists.push(g);
+    else gets.push(...g);
+  }
+  return { lists, gets };
+}
+
+/** The live objects of these references, by objectId (absent: not in the cluster). */
+async function liveObjects(cluster: Cluster, refs: readonly ObjectRef[]): Promise<Map<string, KubeObject>> {
+  const { lists, gets } = fetchPlan(refs);
+  const out = new Map<string, KubeObject>();
+  await Promise.all([
+    ...lists.map(async (g) => {
+      const first = g[0] as ObjectRef;
+      const names = new Set(g.map((r) => r.name));
+      const items = await cluster.list(
+        first.apiVersion,
+        first.kind,
+        first.namespace ? { namespace: first.namespace } : {},
+      );
+      for (const o of items) if (names.has(o.metadata.name)) out.set(objectId(o), o);
+    }),
+    ...gets.map(async (r) => {
+      const o = await cluster.get(r);
+      if (o)
+        out.set(objectId({ ...o, apiVersion: r.apiVersion, kind: r.kind }), {
+          ...o,
+          apiVersion: r.apiVersion,
+          kind: r.kind,
+        });
+    }),
+  ]);
+  return out;
+}

@@ -8,7 +8,7 @@ export {
   templateText,
 } from './commands.ts';
 export { prepareChart } from './dependencies.ts';
-export { type ManifestDoc, parseManifestDocs, parseManifests } from './manifests.ts';
+export { isCleanYaml, type ManifestDoc, parseManifestDocs, parseManifests } from './manifests.ts';
 export {
   archiveName,
   CHART_EPOCH,

@@ -12,7 +12,7 @@ import { parse } from 'yaml';
  */
 
 /** Bump when what is stored, or how the key is made, changes. */
-const FORMAT = 'kosmos-render-cache/3';
+const FORMAT = 'kosmos-render-cache/4';
 
 /** `KOSMOS_RENDER_CACHE`, else `$XDG_CACHE_HOME/kosmos-platform/render` (~/.cache by default). */
 export function defaultCacheDir(): string {

@@ -5,6 +5,7 @@ import { checkReleaseValues, EnvironmentError, helmSchemaProblems, waves } from 
 import {
   HelmError,
   helmIdentity,
+  isCleanYaml,
   type ManifestDoc,
   parseManifestDocs,
   prepareChart,
@@ -47,6 +48,12 @@ export interface RenderOptions {
   concurrency?: number;
   /** A pool shared by several calls (one invocation rendering several environments); overrides `concurrency`. */
   limit?: LimitFunction;
+  /**
+   * Chart digests (for the cache key) shared by several calls of one invocation: each chart
+   * folder is read and hashed once, not once per environment. Only for calls that see the same
+   * files (one command), never across edits.
+   */
+  digests?: Map<string, Promise<string>>;
   /** The render cache (default: one in `defaultCacheDir()`); `false` always runs helm. */
   cache?: RenderCache | false;
   /** Registry URL for the local environment (`oci://127.0.0.1:PORT/charts`). */
@@ -70,11 +77,16 @@ export interface RenderResult {
   failed: FailedRelease[];
 }
 
-/** The manifest text of a release: sorted objects, each after its Source line. */
+/**
+ * The manifest text of a release: sorted objects, each after its Source line. Each object is
+ * written as helm wrote it where its text is known (a fresh render): the profile of a cold render
+ * showed serialising every object again at ~15 % of our process. Deterministic all the same:
+ * helm's text for the same inputs is the same bytes, and the order is the objects' identity.
+ */
 export function manifestOf(release: Release, docs: readonly ManifestDoc[]): string {
   const sorted = [...docs].sort((a, b) => compareObjects(a.object, b.object));
   const body = sorted
-    .map((d) => `---\n${d.source ? `# Source: ${d.source}\n` : ''}${stringify(d.object, { lineWidth: 0 })}`)
+    .map((d) => `---\n${d.source ? `# Source: ${d.source}\n` : ''}${d.text ?? stringify(d.object, { lineWidth: 0 })}`)
     .join('');
   return `# Release: ${release.name} (namespace ${release.namespace})\n${body}`;
 }
@@ -103,12 +115,18 @@ export function templateInput(env: Environment, r: Release, source: ChartSource)
 }
 
 /**
- * helm refused the values (it names only the chart): every violation, each at its
+ * helm refused the values: a file that is not YAML at its line; a schema violation (helm names
+ * only the chart) as every violation, each at its
  * file:line:col with the key and what was expected. Our own check of each file against the
  * chart's schema first (tree charts); what it cannot see (a key required of the merged values,
  * a chart from the registry) from helm's own lines, placed in the values files.
  */
 function valuesError(root: string, r: Release, source: ChartSource, e: HelmError): EnvironmentError | undefined {
+  // A values file that is not YAML (tabs, say) is bad input, exit 2, at its line. Checked only
+  // once helm has failed: helm refuses such a file too, and a cold render's profile showed this
+  // parse of every values file, done before every helm call, among the larger items of our own.
+  const syntax = checkReleaseValues(root, r, { schema: false });
+  if (syntax.problems.length > 0) return new EnvironmentError(syntax.problems);
   if (!e.stderr.includes("values don't meet the specifications")) return undefined;
   const own = source.kind === 'tree' ? checkReleaseValues(root, r).problems : [];
   const located = own.length > 0 ? own : helmSchemaProblems(root, r, e.stderr);
@@ -123,7 +141,7 @@ export async function renderEnvironment(env: Environment, o: RenderOptions = {})
   const wanted = o.only ? env.releases.filter((r) => o.only?.includes(r.name)) : env.releases;
   const limit = o.limit ?? pLimit(Math.max(1, o.concurrency ?? 3));
   const cache = o.cache === false ? undefined : (o.cache ?? new RenderCache());
-  const digests = new Map<string, Promise<string>>();
+  const digests = o.digests ?? new Map<string, Promise<string>>();
   const helm = cache ? helmIdentity() : undefined;
   const keyOf = async (r: Release, source: ChartSource, input: TemplateInput): Promise<string> => {
     let chart: string;
@@ -179,12 +197,18 @@ export async function renderEnvironment(env: Environment, o: RenderOptions = {})
           let manifest: string;
           if (hit !== undefined) ({ docs, manifest } = JSON.parse(hit) as { docs: ManifestDoc[]; manifest: string });
           else {
-            // A values file that is not YAML (tabs, say) is bad input, exit 2, at its line: a
-            // parse, cheap. The schema, costly to compile, is only checked when helm refuses it.
-            const syntax = checkReleaseValues(root, r, { schema: false });
-            if (syntax.problems.length > 0) throw new EnvironmentError(syntax.problems);
-            docs = parseManifestDocs(await templateText(input), `helm template ${r.name}`);
-            manifest = manifestOf(r, docs);
+            // A values file that is not clean YAML (tabs, a duplicate key) is bad input, exit 2,
+            // at its line: helm would take a duplicate key silently. A fast parse first; the
+            // positioned check (the `yaml` library, slower) only for a file that fails it.
+            const texts = await Promise.all(r.values.map((f) => readFile(f, 'utf8')));
+            if (!texts.every(isCleanYaml)) {
+              const syntax = checkReleaseValues(root, r, { schema: false });
+              if (syntax.problems.length > 0) throw new EnvironmentError(syntax.problems);
+            }
+            const parsed = parseManifestDocs(await templateText(input), `helm template ${r.name}`);
+            manifest = manifestOf(r, parsed);
+            // helm's text served the manifest; the cache and callers need the objects only.
+            docs = parsed.map(({ text: _text, ...d }) => d);
             if (cache && key) await cache.put(key, JSON.stringify({ docs, manifest }));
           }
           const result = {
@@ -226,5 +250,6 @@ export async function renderEnvironments(
   concurrency = 3,
 ): Promise<RenderResult[]> {
   const limit = pLimit(Math.max(1, concurrency));
-  return Promise.all(envs.map(async (env) => renderEnvironment(env, { ...(await options(env)), limit })));
+  const digests = new Map<string, Promise<string>>();
+  return Promise.all(envs.map(async (env) => renderEnvironment(env, { ...(await options(env)), limit, digests })));
 }

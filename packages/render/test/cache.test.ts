@@ -52,7 +52,7 @@ describe('render cache: a change to any input renders again', () => {
       writeFileSync(valuesFile, 'greeting: bonjour\n');
       return undefined;
     });
-    expect(m).toContain('greeting: bonjour');
+    expect(m).toMatch(/greeting: "?bonjour"?/);
   });
   it('the Kubernetes version', async () => {
     await rerendersOn((env) => ({ ...env, kubernetesVersion: 'v1.35.2' }));

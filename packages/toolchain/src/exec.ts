@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { $, type ProcessOutput } from 'zx/core';
 
 export interface ExecOptions {
@@ -39,4 +40,40 @@ export async function exec(bin: string, args: readonly string[], o: ExecOptions 
     exitCode: out.exitCode,
     ...(cause ? { startError: cause } : {}),
   };
+}
+
+/**
+ * The same contract as `exec`, without a shell: the tool is started directly (node's `spawn`,
+ * `shell: false`), so no argument is ever parsed by a shell and no `bash` process is started per
+ * call. For the hot path: a cold render starts one helm per release, and the profile showed a
+ * shell (and zx's own bookkeeping) per helm call as a share of the render's CPU.
+ */
+export function execDirect(bin: string, args: readonly string[], o: ExecOptions = {}): Promise<ExecResult> {
+  return new Promise((done) => {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let startError: string | undefined;
+    const child = spawn(bin, args, {
+      ...(o.cwd ? { cwd: o.cwd } : {}),
+      env: o.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      shell: false,
+    });
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      startError ??= e.code ?? e.message.split('\n')[0];
+    });
+    // A tool that exits before reading its stdin closes the pipe: not our error.
+    child.stdin.on('error', () => {});
+    child.stdin.end(o.input ?? '');
+    child.on('close', (code) => {
+      done({
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        exitCode: startError ? null : code,
+        ...(startError ? { startError } : {}),
+      });
+    });
+  });
 }

@@ -9,7 +9,7 @@ export {
 } from './catalog.ts';
 export { type EnsureOptions, ensure, type Resolved, resolveTool, type Source } from './ensure.ts';
 export { ToolchainError } from './errors.ts';
-export { type ExecOptions, type ExecResult, exec } from './exec.ts';
+export { type ExecOptions, type ExecResult, exec, execDirect } from './exec.ts';
 export { compatibleWith, localReplaces, type PublishedReplace, publishedReplaces, replaceArg } from './gomod.ts';
 export { processAlive, withLock } from './lock.ts';
 export { cacheRoot, componentDir } from './paths.ts';
