@@ -124,36 +124,44 @@ export function reload(scene: Scene): Environment {
 }
 
 /**
- * The per-release `helm template | kubectl diff --server-side --field-manager=helm` loop a user
- * would run instead of `pnpm diff` (kubectl diff exits 1 for "differences": not a failure).
+ * The per-release `helm template | kubectl diff --server-side --field-manager=helm` pipelines a
+ * user would run instead of `pnpm diff`, in wave order.
+ */
+function kubectlPipelines(scene: Scene, only?: string[]): { release: string; pipeline: string }[] {
+  const env = reload(scene);
+  return waves(env.releases)
+    .flat()
+    .filter((r) => !only || only.includes(r.name))
+    .map((r) => {
+      // The chart from where our diff takes it (the tree, whose version the pin names): the same
+      // helm work on both sides.
+      const src = chartSource(env, r, { registryUrl: scene.registry });
+      const tpl = [scene.helm, ...templateArgs(templateInput(env, r, src))].map(quote).join(' ');
+      const kd = [
+        scene.kubectl,
+        '--kubeconfig',
+        scene.kubeconfig,
+        'diff',
+        '--server-side',
+        '--field-manager=helm',
+        '-n',
+        r.namespace,
+        '-f',
+        '-',
+      ]
+        .map(quote)
+        .join(' ');
+      return { release: r.name, pipeline: `${tpl} | ${kd}` };
+    });
+}
+
+/**
+ * The loop of those pipelines as one bash script (kubectl diff exits 1 for "differences": not a
+ * failure). kubectl refuses some releases (an object in another namespace than -n): a user's loop
+ * goes on to the next one, and so does this one; `kubectlFlags` counts them.
  */
 export function kubectlDiffLoop(scene: Scene, only?: string[]): { argv: string[]; env: Record<string, string> } {
-  const env = reload(scene);
-  const lines: string[] = [];
-  for (const r of waves(env.releases).flat()) {
-    if (only && !only.includes(r.name)) continue;
-    // The chart from where our diff takes it (the tree, whose version the pin names): the same
-    // helm work on both sides.
-    const src = chartSource(env, r, { registryUrl: scene.registry });
-    const tpl = [scene.helm, ...templateArgs(templateInput(env, r, src))].map(quote).join(' ');
-    const kd = [
-      scene.kubectl,
-      '--kubeconfig',
-      scene.kubeconfig,
-      'diff',
-      '--server-side',
-      '--field-manager=helm',
-      '-n',
-      r.namespace,
-      '-f',
-      '-',
-    ]
-      .map(quote)
-      .join(' ');
-    // kubectl refuses some releases (an object in another namespace than -n): a user's loop
-    // goes on to the next one, and so does this one; `kubectlFlags` counts them.
-    lines.push(`${tpl} | ${kd} >/dev/null 2>&1 || true`);
-  }
+  const lines = kubectlPipelines(scene, only).map((p) => `${p.pipeline} >/dev/null 2>&1 || true`);
   return { argv: ['bash', '-c', lines.join('\n')], env: scene.vars };
 }
 
@@ -190,33 +198,14 @@ export function diffOnce(
 
 /** kubectl diff over the loop, counting releases it flags (exit 1) and fails on (exit > 1). */
 export function kubectlFlags(scene: Scene): { flagged: string[]; failed: string[] } {
-  const env = reload(scene);
   const flagged: string[] = [];
   const failed: string[] = [];
-  for (const r of waves(env.releases).flat()) {
-    // The chart from where our diff takes it (the tree, whose version the pin names): the same
-    // helm work on both sides.
-    const src = chartSource(env, r, { registryUrl: scene.registry });
-    const tpl = [scene.helm, ...templateArgs(templateInput(env, r, src))].map(quote).join(' ');
-    const kd = [
-      scene.kubectl,
-      '--kubeconfig',
-      scene.kubeconfig,
-      'diff',
-      '--server-side',
-      '--field-manager=helm',
-      '-n',
-      r.namespace,
-      '-f',
-      '-',
-    ]
-      .map(quote)
-      .join(' ');
-    const res = spawnSync('bash', ['-c', `set -o pipefail; ${tpl} | ${kd} >/dev/null`], {
+  for (const { release, pipeline } of kubectlPipelines(scene)) {
+    const res = spawnSync('bash', ['-c', `set -o pipefail; ${pipeline} >/dev/null`], {
       env: { ...process.env, ...scene.vars },
     });
-    if (res.status === 1) flagged.push(r.name);
-    else if (res.status !== 0) failed.push(r.name);
+    if (res.status === 1) flagged.push(release);
+    else if (res.status !== 0) failed.push(release);
   }
   return { flagged, failed };
 }

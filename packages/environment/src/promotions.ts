@@ -19,7 +19,7 @@ export interface RecordedChart {
   version: string;
 }
 
-/** An image pin as a promotion left it. */
+/** An image pin as a promotion left it (promote's `ImagePin` is this plus where it is written). */
 export interface RecordedImage {
   release: string;
   /** Dotted key path of the image mapping in the release's values. */

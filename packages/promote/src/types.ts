@@ -1,3 +1,5 @@
+import type { RecordedImage } from '@kosmos/environment';
+
 /**
  * The promotion's data. Everything here is plain JSON: a plan can be printed, written to a file,
  * compared with a later one and approved by its digest (issue 14) without a cluster in sight.
@@ -30,14 +32,7 @@ export interface FileLocation {
  * `mcImage`) with string `repository` and `tag`; `registry` defaults to docker.io (what a
  * container runtime assumes), `digest` is empty until a promotion writes it.
  */
-export interface ImagePin {
-  release: string;
-  /** Dotted key path inside the release's values, e.g. `agents.zeus-orchestrator.image`. */
-  key: string;
-  registry: string;
-  repository: string;
-  tag: string;
-  digest: string;
+export interface ImagePin extends RecordedImage {
   /** The mapping holding it (the last values file of the release that sets it). */
   at: FileLocation;
 }
