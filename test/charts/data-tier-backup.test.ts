@@ -241,20 +241,24 @@ describe('data-tier backup scripts', () => {
     s3 = server;
     const rclone = await ensure('rclone');
 
-    const up = spawnSync('sh', ['-c', scripts(prod).upload], {
-      encoding: 'utf8',
-      timeout: 120_000,
-      env: {
-        PATH: `${dirname(rclone)}:${process.env.PATH}`,
-        ...rendered,
-        ...common,
-        RCLONE_S3_ENDPOINT: server.endpoint,
-        RCLONE_S3_FORCE_PATH_STYLE: 'true',
-        RCLONE_S3_ACCESS_KEY_ID: keys.accessKeyId,
-        RCLONE_S3_SECRET_ACCESS_KEY: keys.secretAccessKey,
-        RCLONE_CONFIG: join(tmp, 'rclone.conf'),
-      },
-    });
+    // The rendered upload script as the job runs it, against the loopback server, by path.
+    const runUpload = (secretAccessKey: string, extra: Record<string, string> = {}) =>
+      spawnSync('sh', ['-c', scripts(prod).upload], {
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: {
+          PATH: `${dirname(rclone)}:${process.env.PATH}`,
+          ...rendered,
+          ...common,
+          RCLONE_S3_ENDPOINT: server.endpoint,
+          RCLONE_S3_FORCE_PATH_STYLE: 'true',
+          RCLONE_S3_ACCESS_KEY_ID: keys.accessKeyId,
+          RCLONE_S3_SECRET_ACCESS_KEY: secretAccessKey,
+          RCLONE_CONFIG: join(tmp, 'rclone.conf'),
+          ...extra,
+        },
+      });
+    const up = runUpload(keys.secretAccessKey);
     expect(up.status, up.stdout + up.stderr).toBe(0);
     const [name] = readdirSync(work).filter((f) => f.endsWith('.sql.gz'));
     expect(up.stdout).toContain(`backup: uploaded ${name} to kosmos-backups-production/postgresql/`);
@@ -291,22 +295,7 @@ describe('data-tier backup scripts', () => {
     expectRestored(b);
 
     // and the bucket's keys matter: a wrong secret is refused, nothing uploaded
-    const refused = spawnSync('sh', ['-c', scripts(prod).upload], {
-      encoding: 'utf8',
-      timeout: 120_000,
-      env: {
-        PATH: `${dirname(rclone)}:${process.env.PATH}`,
-        ...rendered,
-        ...common,
-        RCLONE_S3_ENDPOINT: server.endpoint,
-        RCLONE_S3_FORCE_PATH_STYLE: 'true',
-        RCLONE_S3_ACCESS_KEY_ID: keys.accessKeyId,
-        RCLONE_S3_SECRET_ACCESS_KEY: 'wrong',
-        RCLONE_CONFIG: join(tmp, 'rclone.conf'),
-        RCLONE_RETRIES: '1',
-        RCLONE_LOW_LEVEL_RETRIES: '1',
-      },
-    });
+    const refused = runUpload('wrong', { RCLONE_RETRIES: '1', RCLONE_LOW_LEVEL_RETRIES: '1' });
     expect(refused.status).not.toBe(0);
     expect(refused.stdout).not.toContain('backup: uploaded');
   }, 300_000);
