@@ -54,6 +54,15 @@ interface Files {
 const ENV = 'environments/dev/environment.yaml';
 const STAGING = 'environments/staging/environment.yaml';
 const PROD = 'environments/production/environment.yaml';
+
+/** Production's cluster read from a kubeconfig of its own that has no contexts at all. */
+function emptyKubeconfig(f: Files): void {
+  f.write(
+    'environments/production/k.kubeconfig',
+    'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n',
+  );
+  f.replace(PROD, /cluster:\n(\s+)context: ([\w-]+)/, 'cluster:\n$1context: $2\n$1kubeconfig: ./k.kubeconfig');
+}
 const CORE = 'environments/dev/values/core-agents.yaml';
 const INV = 'environments/production/inventory.yaml';
 const CORE_CHART = 'charts/core-agents/Chart.yaml';
@@ -357,13 +366,7 @@ const corpus: Mistake[] = [
     name: 'a context the kubeconfig does not have',
     verb: 'diff',
     args: ['--env', 'production', '--skip-upstream'],
-    edit: (f) => {
-      f.write(
-        'environments/production/k.kubeconfig',
-        'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n',
-      );
-      f.replace(PROD, /cluster:\n(\s+)context: ([\w-]+)/, 'cluster:\n$1context: $2\n$1kubeconfig: ./k.kubeconfig');
-    },
+    edit: emptyKubeconfig,
     exit: 1,
     says: /context "?[\w-]+"? .*(not found|no context|does not)/,
   },
@@ -566,13 +569,7 @@ const corpus: Mistake[] = [
     name: 'deploy to a context the kubeconfig does not have',
     verb: 'deploy',
     args: ['--env', 'production', '--skip-upstream'],
-    edit: (f) => {
-      f.write(
-        'environments/production/k.kubeconfig',
-        'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n',
-      );
-      f.replace(PROD, /cluster:\n(\s+)context: ([\w-]+)/, 'cluster:\n$1context: $2\n$1kubeconfig: ./k.kubeconfig');
-    },
+    edit: emptyKubeconfig,
     exit: 1,
     says: /context "kosmos-production" not found in kubeconfig .*k\.kubeconfig/,
   },
